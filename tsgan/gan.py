@@ -1,0 +1,226 @@
+"""The GAN object users hold: builds networks for their data, trains them with the one loop,
+samples in the data's own units and class names, and saves / loads everything in one file."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from . import checkpoint
+from .data import Sequences, as_sequences, to_long
+from .errors import TsganError
+from .losses import get_loss
+from .models import ModelConfig, build
+from .scaling import MinMaxScaler
+from .train import Callback, Trainer, TrainConfig, resolve_device
+
+CHECKPOINT = "checkpoint.pt"
+
+
+def _fingerprint(X: np.ndarray, y: np.ndarray | None) -> str:
+    digest = hashlib.sha1(np.ascontiguousarray(X).tobytes())
+    if y is not None:
+        digest.update(np.ascontiguousarray(y).tobytes())
+    return f"{X.shape}:{digest.hexdigest()[:16]}"
+
+
+class GAN:
+    """A generator/discriminator pair for labelled (or unlabelled) sequences.
+
+    >>> gan = GAN("lstm", "lstm", loss="wgan-gp")            # RCGAN with WGAN-GP
+    >>> gan.fit(X, y, steps=2000)                            # X (n, T, d), y class names or None
+    >>> gan.sample(100, labels="sine", seed=0)               # (100, T, d) in X's units
+    >>> gan.save("model.pt"); gan = tsgan.load("model.pt")
+
+    ``__init__`` only stores the architecture; fitted state (``generator_``, ``discriminator_``,
+    ``scaler_``, ``classes_``, ``history_``) appears in :meth:`fit`.
+    """
+
+    def __init__(self, generator: str = "lstm", discriminator: str = "lstm", loss: str = "gan", *,
+                 noise_dim: int | None = None, hidden: int | None = None, layers: int = 1) -> None:
+        self.generator, self.discriminator, self.loss = generator, discriminator, loss
+        self.noise_dim, self.hidden, self.layers = noise_dim, hidden, layers
+        ModelConfig(generator, discriminator).resolved()  # unknown names fail now, not after data loading
+        get_loss(loss)
+
+    # -- training --------------------------------------------------------------------------------
+    def fit(self, X, y=None, *, channels: list[str] | None = None, out_dir: str | Path | None = None,
+            resume: bool = False, callbacks: tuple[Callback, ...] = (), **train_options) -> "GAN":
+        """Train on ``X`` ``(n, T, d)`` (or ``(n, T)``) with optional labels ``y`` (names or numbers).
+
+        ``train_options`` are the fields of :class:`tsgan.train.TrainConfig` (steps, batch_size, seed,
+        device, lr_g, lr_d, n_critic, gp_weight, ...). With ``out_dir``, a checkpoint is written there
+        atomically every ``checkpoint_every`` steps; ``resume=True`` continues from it.
+        """
+        unknown = set(train_options) - {f.name for f in dataclasses.fields(TrainConfig)}
+        if unknown:
+            raise TsganError(f"unknown training option(s) {sorted(unknown)}; see tsgan.TrainConfig")
+        data = as_sequences(X, y, channels)
+        if data.y is not None and len(data.classes) < 2:
+            raise TsganError(f"all labels are '{data.classes[0]}'; conditioning needs at least two classes - pass no labels to train unconditionally")
+        cfg = TrainConfig(loss=self.loss, **train_options)
+        if cfg.batch_size < 1 or cfg.steps < 0:
+            raise TsganError(f"batch_size must be >= 1 and steps >= 0, got {cfg.batch_size} and {cfg.steps}")
+        if len(data.X) < cfg.batch_size:
+            raise TsganError(f"only {len(data.X)} sequences for a batch of {cfg.batch_size}; lower the batch size to at most {len(data.X)} or bring more data")
+        device = resolve_device(cfg.device)
+        ckpt_path = Path(out_dir) / CHECKPOINT if out_dir is not None else None
+        state = checkpoint.read(ckpt_path) if resume and ckpt_path is not None and ckpt_path.exists() else None
+        if resume and state is None:
+            raise TsganError(f"nothing to resume: no checkpoint at '{ckpt_path}'")
+
+        self._setup(data, seed=cfg.seed, device=device, state=state)
+        if state is not None and state["data_fingerprint"] != self.data_fingerprint_:
+            raise TsganError("the checkpoint was trained on different data; resume with the same data, or train afresh in a new folder")
+        self.train_config_ = cfg
+        trainer = Trainer(self.generator_, self.discriminator_, get_loss(self.loss), cfg,
+                          save_checkpoint=(lambda t: checkpoint.atomic_save({**self._state(), "trainer": t.state_dict()}, ckpt_path))
+                          if ckpt_path is not None else None,
+                          callbacks=callbacks)
+        if state is not None:
+            trainer.load_state_dict(state["trainer"])
+        X_scaled = torch.from_numpy(self.scaler_.transform(data.X))
+        y_t = None if data.y is None else torch.from_numpy(data.y)
+        try:
+            trainer.fit(X_scaled, y_t)
+        finally:
+            self.history_ = trainer.history
+        return self
+
+    def _setup(self, data: Sequences, *, seed: int, device: torch.device, state: dict | None) -> None:
+        """Fit the scaler and build seeded networks for ``data``, or restore them from ``state``."""
+        self.model_config_ = ModelConfig(self.generator, self.discriminator, data.X.shape[1], data.X.shape[2],
+                                         len(data.classes), self.noise_dim, self.hidden, self.layers).resolved()
+        self.classes_, self.channels_ = data.classes, data.channels
+        self.class_counts_ = np.bincount(data.y, minlength=len(data.classes)).tolist() if data.y is not None else []
+        self.data_fingerprint_ = _fingerprint(data.X, data.y)
+        with torch.random.fork_rng(devices=[]):  # seeded weights without touching the caller's RNG
+            torch.manual_seed(seed)
+            self.generator_, self.discriminator_ = build(self.model_config_)
+        if state is None:
+            self.scaler_ = MinMaxScaler().fit(data.X)
+        else:
+            if state["model_config"] != dataclasses.asdict(self.model_config_):
+                raise TsganError("the checkpoint holds a different model (architecture, data shape or classes); resume with the same settings")
+            self.scaler_ = MinMaxScaler.from_state_dict(state["scaler"])
+            self.generator_.load_state_dict(state["generator"])
+            self.discriminator_.load_state_dict(state["discriminator"])
+        self.generator_.to(device)
+        self.discriminator_.to(device)
+
+    # -- sampling --------------------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "generator_"):
+            raise TsganError("this GAN is not trained yet: call fit() or tsgan.load() first")
+
+    def _label_indices(self, n: int, labels, rng: torch.Generator) -> torch.Tensor | None:
+        device = next(self.generator_.parameters()).device
+        if not self.classes_:
+            if labels is not None:
+                raise TsganError("this model was trained without labels; sample without labels")
+            return None
+        if labels is None:  # draw classes as often as the training data held them
+            prior = torch.tensor(self.class_counts_, dtype=torch.float, device=device)
+            return torch.multinomial(prior, n, replacement=True, generator=rng)
+        values = [labels] * n if np.ndim(labels) == 0 else list(np.asarray(labels, dtype=object))
+        if len(values) != n:
+            raise TsganError(f"{len(values)} labels given for {n} samples; give one label, or one per sample")
+        lookup = {c: i for i, c in enumerate(self.classes_)}
+        idx = []
+        for v in values:
+            if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and str(v) not in lookup:
+                if not 0 <= v < len(self.classes_):
+                    raise TsganError(f"label index {v} out of range; the model knows {len(self.classes_)} classes: {self.classes_}")
+                idx.append(int(v))
+            elif str(v) in lookup:
+                idx.append(lookup[str(v)])
+            else:
+                raise TsganError(f"unknown label '{v}'; the model knows {self.classes_}")
+        return torch.tensor(idx, dtype=torch.long, device=device)
+
+    @torch.no_grad()
+    def sample(self, n: int, labels=None, *, seed: int | None = None, return_labels: bool = False, batch_size: int = 4096):
+        """Generate ``n`` sequences ``(n, T, d)`` float32 in the data's units.
+
+        ``labels``: None (classes drawn as often as in the training data), one class name or index
+        for all, or one per sample. The same ``seed`` gives the same samples, also after save/load.
+        With ``return_labels=True`` returns ``(X, class names)``.
+        """
+        self._check_fitted()
+        if not isinstance(n, (int, np.integer)) or n < 0:
+            raise TsganError(f"n must be a non-negative whole number, got {n!r}")
+        G = self.generator_
+        device = next(G.parameters()).device
+        rng = torch.Generator(device=device)
+        rng.manual_seed(int(seed) if seed is not None else int(torch.seed()))
+        idx = self._label_indices(n, labels, rng)
+        was_training = G.training
+        G.eval()
+        try:
+            parts = [G(G.sample_noise(len(chunk), rng), None if idx is None else idx[chunk]).cpu()
+                     for chunk in torch.arange(n).split(batch_size)] if n else []
+        finally:
+            G.train(was_training)
+        scaled = torch.cat(parts).numpy() if parts else np.zeros((0, G.length, G.channels), np.float32)
+        X = self.scaler_.inverse_transform(scaled)
+        if not return_labels:
+            return X
+        names = np.asarray(self.classes_, dtype=object)[idx.cpu().numpy()].astype(str) if idx is not None else None
+        return X, names
+
+    def sample_frame(self, n: int, labels=None, *, seed: int | None = None) -> pd.DataFrame:
+        """Samples as a long-format DataFrame (``series_id``, ``time``, ``label``, channels)."""
+        X, names = self.sample(n, labels, seed=seed, return_labels=True)
+        return to_long(X, names, self.channels_)
+
+    # -- persistence -----------------------------------------------------------------------------
+    def _state(self) -> dict:
+        return {
+            "init": {"generator": self.generator, "discriminator": self.discriminator, "loss": self.loss,
+                     "noise_dim": self.noise_dim, "hidden": self.hidden, "layers": self.layers},
+            "model_config": dataclasses.asdict(self.model_config_),
+            "train_config": dataclasses.asdict(self.train_config_),
+            "generator": self.generator_.state_dict(),
+            "discriminator": self.discriminator_.state_dict(),
+            "scaler": self.scaler_.state_dict(),
+            "classes": self.classes_,
+            "class_counts": self.class_counts_,
+            "channels": self.channels_,
+            "data_fingerprint": self.data_fingerprint_,
+            "history": getattr(self, "history_", []),
+        }
+
+    def save(self, path: str | Path) -> None:
+        """Save state dicts, configuration, scaler and class names in one file (atomic write)."""
+        self._check_fitted()
+        checkpoint.atomic_save(self._state(), path)
+
+    @classmethod
+    def load(cls, path: str | Path, device: str = "auto") -> "GAN":
+        """Load a model (or a training checkpoint) written by :meth:`save` or :meth:`fit`."""
+        state = checkpoint.read(path)
+        try:
+            gan = cls(**state["init"])
+            gan.model_config_ = ModelConfig(**state["model_config"])
+            gan.train_config_ = TrainConfig(**state["train_config"])
+            gan.generator_, gan.discriminator_ = build(gan.model_config_)
+            gan.generator_.load_state_dict(state["generator"])
+            gan.discriminator_.load_state_dict(state["discriminator"])
+            gan.scaler_ = MinMaxScaler.from_state_dict(state["scaler"])
+            gan.classes_, gan.class_counts_, gan.channels_ = list(state["classes"]), list(state["class_counts"]), list(state["channels"])
+            gan.data_fingerprint_, gan.history_ = state["data_fingerprint"], list(state["history"])
+        except (KeyError, TypeError, RuntimeError) as exc:
+            raise TsganError(f"'{path}' is an incomplete or incompatible tsgan model ({type(exc).__name__}: {str(exc)[:120]})") from None
+        target = resolve_device(device)
+        gan.generator_.to(target)
+        gan.discriminator_.to(target)
+        return gan
+
+
+def load(path: str | Path, device: str = "auto") -> GAN:
+    """Load a saved tsgan model: ``tsgan.load("runs/waves/model.pt")`` (a run folder works too)."""
+    return GAN.load(path, device=device)

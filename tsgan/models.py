@@ -1,0 +1,240 @@
+"""Generators and discriminators in three families (MLP, 1-D conv, LSTM/RCGAN), and a registry by name.
+
+Contracts shared by every family, so any generator pairs with any discriminator:
+
+* ``G.sample_noise(n, generator=None)`` -> ``(n, T, noise_dim)`` for recurrent generators (noise
+  per step), ``(n, noise_dim)`` for MLP / conv (noise per sequence); the generator owns its noise.
+* ``G(z, labels=None)`` -> ``(n, T, d)`` in [-1, 1] (tanh output; data are scaled to match).
+* ``D.features(x, labels=None)`` -> ``(n, F)`` or, per step, ``(n, T, F)``; ``D(x, labels)`` -> one
+  score per sequence ``(n,)`` or per step ``(n, T)`` (losses average over steps, as in RCGAN).
+* ``labels`` are int64 class indices ``(n,)`` or float class weights ``(n, K)`` (one-hot or soft);
+  conditioning (CGAN) concatenates the one-hot label to each network's input, once, inside it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .errors import TsganError
+
+# Family defaults, chosen so each trains on the waves set in a few minutes on a 2-core CPU.
+DEFAULT_HIDDEN = {"lstm": 64, "mlp": 128, "conv": 64}
+DEFAULT_NOISE = {"lstm": 8, "mlp": 32, "conv": 32}
+
+
+@dataclass
+class ModelConfig:
+    """Architecture of a generator/discriminator pair; ``None`` sizes take the family default."""
+
+    generator: str = "lstm"
+    discriminator: str = "lstm"
+    length: int = 30
+    channels: int = 1
+    n_classes: int = 0  # 0: unconditional
+    noise_dim: int | None = None
+    hidden: int | None = None
+    layers: int = 1
+
+    def resolved(self) -> "ModelConfig":
+        for role, name, registry in (("generator", self.generator, GENERATORS), ("discriminator", self.discriminator, DISCRIMINATORS)):
+            if name not in registry:
+                raise TsganError(f"unknown {role} '{name}'; choose from {', '.join(registry)}")
+        return ModelConfig(
+            self.generator, self.discriminator, self.length, self.channels, self.n_classes,
+            self.noise_dim or DEFAULT_NOISE[self.generator], self.hidden, self.layers,
+        )
+
+
+def one_hot(labels: torch.Tensor | None, n_classes: int, n: int) -> torch.Tensor | None:
+    """Labels as float class weights ``(n, K)``; None for an unconditional network."""
+    if n_classes == 0:
+        return None
+    if labels is None:
+        raise TsganError(f"this model is conditional on {n_classes} classes: pass labels")
+    if labels.dtype.is_floating_point:
+        if labels.shape != (n, n_classes):
+            raise TsganError(f"soft labels must have shape ({n}, {n_classes}), got {tuple(labels.shape)}")
+        return labels
+    if labels.shape != (n,):
+        raise TsganError(f"labels must have shape ({n},), got {tuple(labels.shape)}")
+    return F.one_hot(labels, n_classes).float()
+
+
+def _with_label(inputs: torch.Tensor, label: torch.Tensor | None) -> torch.Tensor:
+    """Concatenate a ``(n, K)`` label to ``(n, F)`` or, repeated per step, to ``(n, T, F)`` inputs."""
+    if label is None:
+        return inputs
+    if inputs.dim() == 3:
+        label = label[:, None, :].expand(-1, inputs.shape[1], -1)
+    return torch.cat([inputs, label], dim=-1)
+
+
+class Generator(nn.Module):
+    """Base of every generator: noise shape and label handling."""
+
+    noise_per_step = False
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.length, self.channels, self.n_classes, self.noise_dim = cfg.length, cfg.channels, cfg.n_classes, cfg.noise_dim
+
+    def noise_shape(self, n: int) -> tuple[int, ...]:
+        return (n, self.length, self.noise_dim) if self.noise_per_step else (n, self.noise_dim)
+
+    def sample_noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        device = next(self.parameters()).device
+        return torch.randn(self.noise_shape(n), generator=generator, device=device)
+
+
+class Discriminator(nn.Module):
+    """Base of every discriminator: ``forward`` is a linear head on ``features``."""
+
+    per_step = False
+
+    def features(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        raise NotImplementedError
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.head(self.features(x, labels)).squeeze(-1)
+
+
+class LSTMGenerator(Generator):
+    """RCGAN generator: an LSTM fed noise and the label at every step; a linear layer maps each
+    hidden state to one output step."""
+
+    noise_per_step = True
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__(cfg)
+        hidden = cfg.hidden or DEFAULT_HIDDEN["lstm"]
+        self.rnn = nn.LSTM(cfg.noise_dim + cfg.n_classes, hidden, num_layers=cfg.layers, batch_first=True)
+        self.out = nn.Linear(hidden, cfg.channels)
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        h, _ = self.rnn(_with_label(z, one_hot(labels, self.n_classes, len(z))))
+        return torch.tanh(self.out(h))
+
+
+class LSTMDiscriminator(Discriminator):
+    """RCGAN discriminator: an LSTM over (sequence, label) with a decision at every step."""
+
+    per_step = True
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        hidden = cfg.hidden or DEFAULT_HIDDEN["lstm"]
+        self.n_classes = cfg.n_classes
+        self.rnn = nn.LSTM(cfg.channels + cfg.n_classes, hidden, num_layers=cfg.layers, batch_first=True)
+        self.head = nn.Linear(hidden, 1)
+        self.feature_dim = hidden
+
+    def features(self, x, labels=None):
+        h, _ = self.rnn(_with_label(x, one_hot(labels, self.n_classes, len(x))))
+        return h
+
+
+class MLPGenerator(Generator):
+    """The original GAN's multilayer perceptron, emitting the flattened sequence; batch norm between layers."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__(cfg)
+        hidden = cfg.hidden or DEFAULT_HIDDEN["mlp"]
+        layers, width = [], cfg.noise_dim + cfg.n_classes
+        for _ in range(cfg.layers + 1):
+            layers += [nn.Linear(width, hidden), nn.BatchNorm1d(hidden), nn.ReLU()]
+            width = hidden
+        self.body = nn.Sequential(*layers)
+        self.out = nn.Linear(hidden, cfg.length * cfg.channels)
+
+    def forward(self, z, labels=None):
+        h = self.body(_with_label(z, one_hot(labels, self.n_classes, len(z))))
+        return torch.tanh(self.out(h)).view(len(z), self.length, self.channels)
+
+
+class MLPDiscriminator(Discriminator):
+    """A multilayer perceptron over the flattened sequence and label; LeakyReLU, no batch norm
+    (so a gradient penalty stays per sample)."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        hidden = cfg.hidden or DEFAULT_HIDDEN["mlp"]
+        self.n_classes = cfg.n_classes
+        layers, width = [], cfg.length * cfg.channels + cfg.n_classes
+        for _ in range(cfg.layers + 1):
+            layers += [nn.Linear(width, hidden), nn.LeakyReLU(0.2)]
+            width = hidden
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Linear(hidden, 1)
+        self.feature_dim = hidden
+
+    def features(self, x, labels=None):
+        return self.body(_with_label(x.flatten(1), one_hot(labels, self.n_classes, len(x))))
+
+
+def _upsampling_stages(length: int) -> int:
+    """Number of x2 upsampling stages so that the first feature map has 4 to 7 steps."""
+    return max(1, int(math.floor(math.log2(max(length, 8) / 4))))
+
+
+class ConvGenerator(Generator):
+    """DCGAN in 1-D: a linear layer makes a short feature map, strided transposed convolutions double
+    its length with batch norm and ReLU (no pooling), a final convolution gives the channels; the
+    output is cropped to the sequence length."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__(cfg)
+        self.width = cfg.hidden or DEFAULT_HIDDEN["conv"]
+        stages = _upsampling_stages(cfg.length)
+        self.start = math.ceil(cfg.length / 2**stages)
+        self.project = nn.Sequential(
+            nn.Linear(cfg.noise_dim + cfg.n_classes, self.width * self.start),
+            nn.BatchNorm1d(self.width * self.start),
+            nn.ReLU(),
+        )
+        ups = []
+        for _ in range(stages):
+            ups += [nn.ConvTranspose1d(self.width, self.width, 4, stride=2, padding=1), nn.BatchNorm1d(self.width), nn.ReLU()]
+        self.up = nn.Sequential(*ups)
+        self.out = nn.Conv1d(self.width, cfg.channels, 3, padding=1)
+
+    def forward(self, z, labels=None):
+        h = self.project(_with_label(z, one_hot(labels, self.n_classes, len(z))))
+        h = self.up(h.view(len(z), self.width, self.start))
+        return torch.tanh(self.out(h))[:, :, : self.length].transpose(1, 2)
+
+
+class ConvDiscriminator(Discriminator):
+    """Strided 1-D convolutions (stride 2, LeakyReLU, no pooling, no batch norm) over the sequence
+    with the label broadcast as extra channels, flattened into features."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        width = cfg.hidden or DEFAULT_HIDDEN["conv"]
+        self.n_classes = cfg.n_classes
+        layers, channels, steps = [], cfg.channels + cfg.n_classes, cfg.length
+        while steps > 4 or not layers:
+            layers += [nn.Conv1d(channels, width, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
+            channels, steps = width, steps // 2
+        self.body = nn.Sequential(*layers)
+        self.feature_dim = width * steps
+        self.head = nn.Linear(self.feature_dim, 1)
+
+    def features(self, x, labels=None):
+        h = _with_label(x, one_hot(labels, self.n_classes, len(x)))
+        return self.body(h.transpose(1, 2)).flatten(1)
+
+
+GENERATORS = {"lstm": LSTMGenerator, "mlp": MLPGenerator, "conv": ConvGenerator}
+DISCRIMINATORS = {"lstm": LSTMDiscriminator, "mlp": MLPDiscriminator, "conv": ConvDiscriminator}
+
+
+def build(cfg: ModelConfig) -> tuple[Generator, Discriminator]:
+    """Build the generator and discriminator that ``cfg`` names (sizes resolved per family)."""
+    cfg = cfg.resolved()
+    g_cfg = ModelConfig(**{**cfg.__dict__, "hidden": cfg.hidden or DEFAULT_HIDDEN[cfg.generator]})
+    d_cfg = ModelConfig(**{**cfg.__dict__, "hidden": cfg.hidden or DEFAULT_HIDDEN[cfg.discriminator]})
+    return GENERATORS[cfg.generator](g_cfg), DISCRIMINATORS[cfg.discriminator](d_cfg)

@@ -1,0 +1,241 @@
+"""The one training loop, shared by every model family and loss: the only place that calls
+``backward()`` or an optimizer's ``step()``. Nothing here is specific to an architecture: it sees a
+generator and a discriminator through their contracts (``tsgan.models``) and a ``Loss``."""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+from tqdm.auto import tqdm
+
+from .errors import TsganError
+from .losses import Loss, gradient_penalty
+
+
+@dataclass
+class TrainConfig:
+    """Training options; ``None`` takes the loss's default from its paper (see ``tsgan.losses.LOSSES``)."""
+
+    loss: str = "gan"
+    steps: int = 2000
+    batch_size: int = 64
+    seed: int = 0
+    device: str = "auto"
+    lr_g: float | None = None
+    lr_d: float | None = None
+    n_critic: int | None = None
+    gp_weight: float = 10.0  # WGAN-GP's lambda
+    clip_value: float = 0.01  # WGAN's weight clipping
+    real_target: float = 1.0  # < 1: one-sided label smoothing (classic loss)
+    log_every: int = 10  # losses are fetched from the device (and checked finite) this often
+    checkpoint_every: int = 500
+    progress: bool = True
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise TsganError(f"unknown device '{name}'; use auto, cpu or cuda[:N]") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise TsganError("device 'cuda' was asked for but no CUDA GPU is available; use --device cpu or auto")
+    return device
+
+
+class TrainingDiverged(TsganError):
+    """A loss became NaN or infinite."""
+
+
+class Callback:
+    """Hooks by event; override what you need."""
+
+    def on_train_start(self, trainer: "Trainer") -> None: ...
+    def on_log(self, trainer: "Trainer", records: list[dict]) -> None: ...
+    def on_train_end(self, trainer: "Trainer") -> None: ...
+
+
+def _has_rnn(module: torch.nn.Module) -> bool:
+    return any(isinstance(m, torch.nn.RNNBase) for m in module.modules())
+
+
+class Trainer:
+    """Per step: ``n_critic`` discriminator updates on (real batch, generated batch), then one
+    generator update. Generated sequences take the labels of real batches, so classes are drawn
+    as often as the data hold them.
+
+    ``save_checkpoint(trainer)`` is called every ``checkpoint_every`` steps and at the end, only
+    after the losses so far were checked finite, so the last checkpoint on disk is always good.
+    """
+
+    def __init__(
+        self,
+        generator: torch.nn.Module,
+        discriminator: torch.nn.Module,
+        loss: Loss,
+        config: TrainConfig,
+        *,
+        save_checkpoint: Callable[["Trainer"], None] | None = None,
+        callbacks: tuple[Callback, ...] = (),
+    ) -> None:
+        self.G, self.D, self.loss, self.cfg = generator, discriminator, loss, config
+        self.device = next(generator.parameters()).device
+        self.save_checkpoint = save_checkpoint
+        self.callbacks = list(callbacks)
+        self.n_critic = config.n_critic or loss.n_critic
+        self.opt_g = self._optimizer(generator, config.lr_g)
+        self.opt_d = self._optimizer(discriminator, config.lr_d)
+        self.step = 0
+        self.history: list[dict] = []
+        self._pending: list[torch.Tensor] = []
+        self.data_rng = torch.Generator().manual_seed(config.seed)
+        self.noise_rng = torch.Generator(device=self.device).manual_seed(config.seed + 1)
+        # cuDNN's RNN has no double backward in train mode: the gradient penalty's forward runs
+        # without cuDNN for critics that hold an RNN; everything else keeps cuDNN's speed.
+        self._penalty_needs_native_rnn = loss.gradient_penalty and self.device.type == "cuda" and _has_rnn(discriminator)
+
+    def _optimizer(self, module: torch.nn.Module, lr: float | None) -> torch.optim.Optimizer:
+        lr = lr or self.loss.lr
+        if self.loss.betas is None:
+            return torch.optim.RMSprop(module.parameters(), lr=lr)
+        return torch.optim.Adam(module.parameters(), lr=lr, betas=self.loss.betas)
+
+    # -- one step --------------------------------------------------------------------------------
+    def _batch(self, X: torch.Tensor, y: torch.Tensor | None):
+        idx = torch.randint(len(X), (self.cfg.batch_size,), generator=self.data_rng).to(self.device, non_blocking=True)
+        return X[idx], (None if y is None else y[idx])
+
+    def _critic_step(self, X, y) -> tuple[torch.Tensor, torch.Tensor]:
+        real, labels = self._batch(X, y)
+        with torch.no_grad():
+            fake = self.G(self.G.sample_noise(len(real), self.noise_rng), labels)
+        d_loss = self._d_loss(self.D(real, labels), self.D(fake, labels))
+        penalty = torch.zeros((), device=self.device)
+        if self.loss.gradient_penalty:
+            with torch.backends.cudnn.flags(enabled=not self._penalty_needs_native_rnn):
+                penalty = gradient_penalty(lambda x: self.D(x, labels), real, fake, self.noise_rng)
+        self.opt_d.zero_grad(set_to_none=True)
+        (d_loss + self.cfg.gp_weight * penalty).backward()
+        self.opt_d.step()
+        if self.loss.clip:
+            with torch.no_grad():
+                for p in self.D.parameters():
+                    p.clamp_(-self.cfg.clip_value, self.cfg.clip_value)
+        return d_loss.detach(), penalty.detach()
+
+    def _d_loss(self, real_scores, fake_scores):
+        if self.cfg.real_target != 1.0:
+            return self.loss.d_loss(real_scores, fake_scores, real_target=self.cfg.real_target)
+        return self.loss.d_loss(real_scores, fake_scores)
+
+    def _generator_step(self, X, y) -> torch.Tensor:
+        _, labels = self._batch(X, y)
+        self.D.requires_grad_(False)  # no gradients into the discriminator's weights here
+        fake = self.G(self.G.sample_noise(len(labels) if labels is not None else self.cfg.batch_size, self.noise_rng), labels)
+        g_loss = self.loss.g_loss(self.D(fake, labels))
+        self.opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.opt_g.step()
+        self.D.requires_grad_(True)
+        return g_loss.detach()
+
+    # -- the loop --------------------------------------------------------------------------------
+    def fit(self, X: torch.Tensor, y: torch.Tensor | None = None) -> list[dict]:
+        """Train until ``config.steps``; ``X`` is ``(n, T, d)`` scaled data, ``y`` class indices or None."""
+        cfg = self.cfg
+        if len(X) < cfg.batch_size:
+            raise TsganError(f"only {len(X)} sequences for a batch of {cfg.batch_size}; lower the batch size to at most {len(X)} or bring more data")
+        X = X.to(self.device)
+        y = None if y is None else y.to(self.device)
+        self.G.train()
+        self.D.train()
+        for cb in self.callbacks:
+            cb.on_train_start(self)
+        bar = tqdm(total=cfg.steps, initial=self.step, disable=not cfg.progress, desc="training", unit="step", dynamic_ncols=True)
+        try:
+            while self.step < cfg.steps:
+                self.G.requires_grad_(False)
+                for _ in range(self.n_critic):
+                    d_loss, penalty = self._critic_step(X, y)
+                self.G.requires_grad_(True)
+                g_loss = self._generator_step(X, y)
+                self._pending.append(torch.stack([d_loss, g_loss, penalty]))
+                self.step += 1
+                bar.update(1)
+                if self.step % cfg.log_every == 0 or self.step == cfg.steps:
+                    self._flush(bar)
+                if self.save_checkpoint and (self.step % cfg.checkpoint_every == 0 or self.step == cfg.steps):
+                    self._check_collapse(X)
+                    self.save_checkpoint(self)
+        except KeyboardInterrupt:
+            # Keep what was trained: save the interrupted run (if its losses are finite) so --resume continues it.
+            self._flush(bar)
+            if self.save_checkpoint:
+                self.save_checkpoint(self)
+            raise
+        finally:
+            bar.close()
+        for cb in self.callbacks:
+            cb.on_train_end(self)
+        return self.history
+
+    def _flush(self, bar) -> None:
+        """Fetch pending losses from the device in one transfer, record them, stop on NaN/inf."""
+        if not self._pending:
+            return
+        values = torch.stack(self._pending).cpu().tolist()
+        first_step = self.step - len(values) + 1
+        self._pending.clear()
+        records = [
+            {"step": first_step + i, "d_loss": d, "g_loss": g, "gradient_penalty": p} for i, (d, g, p) in enumerate(values)
+        ]
+        for rec in records:
+            if not all(math.isfinite(v) for v in (rec["d_loss"], rec["g_loss"], rec["gradient_penalty"])):
+                self.save_checkpoint = None  # never overwrite the last good checkpoint with a diverged model
+                raise TrainingDiverged(
+                    f"training diverged: a loss became NaN or infinite at step {rec['step']}; the last good checkpoint "
+                    "is kept - lower the learning rate, or try --loss wgan-gp"
+                )
+        self.history.extend(records)
+        bar.set_postfix(d_loss=f"{records[-1]['d_loss']:.3f}", g_loss=f"{records[-1]['g_loss']:.3f}", refresh=False)
+        for cb in self.callbacks:
+            cb.on_log(self, records)
+
+    @torch.no_grad()
+    def _check_collapse(self, X: torch.Tensor, n: int = 256) -> None:
+        """Warn when generated sequences vary far less across a batch than real ones (mode collapse)."""
+        # A separate seeded generator, so the check does not shift the training's random streams.
+        rng = torch.Generator(device=self.device).manual_seed(self.cfg.seed + 2)
+        real, labels = X[:n], None
+        if getattr(self.G, "n_classes", 0):
+            labels = torch.randint(self.G.n_classes, (len(real),), generator=rng, device=self.device)
+        was_training = self.G.training
+        self.G.eval()
+        fake = self.G(self.G.sample_noise(len(real), rng), labels)
+        self.G.train(was_training)
+        ratio = (fake.std(dim=0).mean() / real.std(dim=0).mean().clamp_min(1e-8)).item()
+        if ratio < 0.1:
+            warnings.warn(f"step {self.step}: generated sequences vary {ratio:.0%} as much as real ones - the generator may have collapsed", stacklevel=2)
+
+    # -- resume ----------------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        return {
+            "step": self.step,
+            "history": self.history,
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "data_rng": self.data_rng.get_state(),
+            "noise_rng": self.noise_rng.get_state(),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        self.step = int(state["step"])
+        self.history = list(state["history"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.data_rng.set_state(state["data_rng"].cpu())
+        self.noise_rng.set_state(state["noise_rng"].to("cpu"))
