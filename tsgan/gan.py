@@ -41,9 +41,10 @@ class GAN:
     """
 
     def __init__(self, generator: str = "lstm", discriminator: str = "lstm", loss: str = "gan", *,
-                 noise_dim: int | None = None, hidden: int | None = None, layers: int = 1) -> None:
+                 noise_dim: int | None = None, hidden: int | None = None, layers: int = 1,
+                 static_noise: int | None = None) -> None:
         self.generator, self.discriminator, self.loss = generator, discriminator, loss
-        self.noise_dim, self.hidden, self.layers = noise_dim, hidden, layers
+        self.noise_dim, self.hidden, self.layers, self.static_noise = noise_dim, hidden, layers, static_noise
         ModelConfig(generator, discriminator).resolved()  # unknown names fail now, not after data loading
         get_loss(loss)
 
@@ -94,7 +95,8 @@ class GAN:
     def _setup(self, data: Sequences, *, seed: int, device: torch.device, state: dict | None) -> None:
         """Fit the scaler and build seeded networks for ``data``, or restore them from ``state``."""
         self.model_config_ = ModelConfig(self.generator, self.discriminator, data.X.shape[1], data.X.shape[2],
-                                         len(data.classes), self.noise_dim, self.hidden, self.layers).resolved()
+                                         len(data.classes), self.noise_dim, self.hidden, self.layers,
+                                         self.static_noise).resolved()
         self.classes_, self.channels_ = data.classes, data.channels
         self.class_counts_ = np.bincount(data.y, minlength=len(data.classes)).tolist() if data.y is not None else []
         self.data_fingerprint_ = _fingerprint(data.X, data.y)
@@ -181,7 +183,8 @@ class GAN:
     def _state(self) -> dict:
         return {
             "init": {"generator": self.generator, "discriminator": self.discriminator, "loss": self.loss,
-                     "noise_dim": self.noise_dim, "hidden": self.hidden, "layers": self.layers},
+                     "noise_dim": self.noise_dim, "hidden": self.hidden, "layers": self.layers,
+                     "static_noise": self.static_noise},
             "model_config": dataclasses.asdict(self.model_config_),
             "train_config": dataclasses.asdict(self.train_config_),
             "generator": self.generator_.state_dict(),

@@ -38,6 +38,7 @@ class ModelConfig:
     noise_dim: int | None = None
     hidden: int | None = None
     layers: int = 1
+    static_noise: int | None = None  # recurrent generators: noise dims held constant over time
 
     def resolved(self) -> "ModelConfig":
         for role, name, registry in (("generator", self.generator, GENERATORS), ("discriminator", self.discriminator, DISCRIMINATORS)):
@@ -46,6 +47,7 @@ class ModelConfig:
         return ModelConfig(
             self.generator, self.discriminator, self.length, self.channels, self.n_classes,
             self.noise_dim or DEFAULT_NOISE[self.generator], self.hidden, self.layers,
+            self.static_noise if self.static_noise is not None else (self.noise_dim or DEFAULT_NOISE[self.generator]) // 2,
         )
 
 
@@ -104,15 +106,27 @@ class Discriminator(nn.Module):
 
 class LSTMGenerator(Generator):
     """RCGAN generator: an LSTM fed noise and the label at every step; a linear layer maps each
-    hidden state to one output step."""
+    hidden state to one output step.
+
+    Of the ``noise_dim`` noise channels per step, the first ``static_noise`` hold one draw per
+    sequence repeated over time (a code for sequence-wide traits such as amplitude and frequency,
+    and a latent space to explore); the rest are fresh at every step, as in RCGAN.
+    """
 
     noise_per_step = True
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__(cfg)
+        self.static_noise = min(cfg.static_noise or 0, cfg.noise_dim)
         hidden = cfg.hidden or DEFAULT_HIDDEN["lstm"]
         self.rnn = nn.LSTM(cfg.noise_dim + cfg.n_classes, hidden, num_layers=cfg.layers, batch_first=True)
         self.out = nn.Linear(hidden, cfg.channels)
+
+    def sample_noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        z = super().sample_noise(n, generator)
+        if self.static_noise:
+            z[:, :, : self.static_noise] = z[:, :1, : self.static_noise]
+        return z
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         h, _ = self.rnn(_with_label(z, one_hot(labels, self.n_classes, len(z))))

@@ -1,0 +1,157 @@
+"""The ``tsgan`` command line: make a data set, train, sample. Errors in input print one line and exit 2."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .data import load_dataset, read_table, to_long, write_table
+from .errors import TsganError
+from .losses import LOSSES
+from .models import DISCRIMINATORS, GENERATORS
+from .train import TrainConfig
+
+MAIN_JOB_STEPS = TrainConfig.steps
+
+
+def _data_waves(args) -> None:
+    from .waves import make_waves
+
+    X, y = make_waves(args.n, args.length, seed=args.seed, classes=tuple(args.classes),
+                      amplitude=tuple(args.amplitude), frequency=tuple(args.frequency), noise=args.noise)
+    write_table(to_long(X, y), args.out)
+    print(f"wrote {args.n} sequences of {args.length} steps ({', '.join(args.classes)}) to {args.out}")
+
+
+def _load_training_data(args):
+    columns = {"id_col": args.id_col, "time_col": args.time_col, "label_col": args.label_col,
+               "channels": args.channels.split(",") if args.channels else None}
+    if args.data in ("waves",) or args.data.startswith("sktime:"):
+        X, y, channels = load_dataset(args.data, seed=args.seed)
+    else:
+        X, y, channels = read_table(args.data, **columns)
+    if args.unconditional:
+        y = None
+    return X, y, channels
+
+
+def _train(args) -> None:
+    from .gan import GAN
+    from .plots import plot_losses, plot_real_vs_generated
+
+    out = Path(args.out)
+    X, y, channels = _load_training_data(args)
+    if out.exists() and (out / "checkpoint.pt").exists() and not args.resume:
+        raise TsganError(f"'{out}' already holds a training run; pass --resume to continue it or choose another --out")
+    gan = GAN(args.generator, args.discriminator, loss=args.loss, noise_dim=args.noise_dim, hidden=args.hidden, layers=args.layers)
+    gan.fit(X, y, channels=channels, out_dir=out, resume=args.resume, steps=args.steps, batch_size=args.batch_size,
+            seed=args.seed, device=args.device, lr_g=args.lr_g, lr_d=args.lr_d, n_critic=args.n_critic,
+            checkpoint_every=args.checkpoint_every, progress=not args.no_progress)
+    gan.save(out / "model.pt")
+    pd.DataFrame(gan.history_).to_csv(out / "losses.csv", index=False)
+    fake, fake_labels = gan.sample(min(len(X), 256), seed=args.seed, return_labels=True)
+    plot_real_vs_generated(X, y, fake, fake_labels, out / "samples.png", channels=channels)
+    plot_losses(gan.history_, out / "losses.png")
+    print(f"trained {args.generator}/{args.discriminator} ({args.loss}) for {args.steps} steps on {len(X)} sequences; "
+          f"wrote {out / 'model.pt'}, {out / 'losses.csv'}, {out / 'samples.png'}")
+
+
+def _sample(args) -> None:
+    from .gan import load
+
+    gan = load(args.model, device=args.device)
+    frame = gan.sample_frame(args.n, args.label, seed=args.seed)
+    write_table(frame, args.out)
+    print(f"wrote {args.n} samples{f' of {args.label}' if args.label else ''} to {args.out}")
+
+
+def _range(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tsgan", description="Generate realistic, labelled time series with GANs.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{data,train,sample}")
+
+    data = sub.add_parser("data", help="make a data set")
+    data_sub = data.add_subparsers(dest="dataset", required=True, metavar="{waves}")
+    waves = data_sub.add_parser("waves", help="labelled sine / sawtooth waves, written in long format",
+                                description="Each sequence draws amplitude, frequency (cycles per sequence) and phase "
+                                            "uniformly from the given ranges; the class sets the wave shape.")
+    waves.add_argument("--n", type=int, default=1000, help="number of sequences (default 1000)")
+    waves.add_argument("--length", type=int, default=30, help="steps per sequence (default 30)")
+    waves.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same set (default 0)")
+    waves.add_argument("--classes", nargs="+", default=["sine", "sawtooth"], choices=["sine", "sawtooth", "square", "triangle"],
+                       help="wave shapes, one class each (default sine sawtooth)")
+    waves.add_argument("--amplitude", nargs=2, type=_range, default=[0.1, 0.9], metavar=("LOW", "HIGH"), help="amplitude range (default 0.1 0.9)")
+    waves.add_argument("--frequency", nargs=2, type=_range, default=[1.0, 5.0], metavar=("LOW", "HIGH"),
+                       help="frequency range in cycles per sequence (default 1 5)")
+    waves.add_argument("--noise", type=float, default=0.0, help="standard deviation of added Gaussian noise (default 0)")
+    waves.add_argument("--out", required=True, help="output file, .csv or .parquet")
+    waves.set_defaults(func=_data_waves)
+
+    train = sub.add_parser("train", help="train a GAN and write model.pt, losses.csv, samples.png",
+                           description="Train a GAN. With no --data, trains the conditional RCGAN on the waves set (the main job). "
+                                       "Writes DIR/model.pt, DIR/losses.csv, DIR/samples.png (real beside generated per label), "
+                                       "DIR/losses.png and DIR/checkpoint.pt (for --resume).")
+    train.add_argument("--data", default="waves", help="'waves' (default), a long-format .csv/.parquet file "
+                       "(columns series_id, time, label, then channels), or sktime:NAME for a data set bundled with sktime "
+                       "(e.g. sktime:basic_motions, sktime:gunpoint, sktime:arrow_head)")
+    train.add_argument("--generator", default="lstm", choices=list(GENERATORS), help="generator family (default lstm: RCGAN)")
+    train.add_argument("--discriminator", default="lstm", choices=list(DISCRIMINATORS), help="discriminator family (default lstm: RCGAN)")
+    train.add_argument("--loss", default="gan", choices=list(LOSSES),
+                       help="gan: classic with non-saturating generator loss; wgan: Wasserstein with weight clipping; "
+                            "wgan-gp: Wasserstein with gradient penalty (default gan)")
+    train.add_argument("--steps", type=int, default=MAIN_JOB_STEPS, help=f"generator updates (default {MAIN_JOB_STEPS})")
+    train.add_argument("--batch-size", type=int, default=TrainConfig.batch_size, help=f"sequences per batch (default {TrainConfig.batch_size})")
+    train.add_argument("--seed", type=int, default=0, help="random seed for weights, batches and noise (default 0)")
+    train.add_argument("--device", default="auto", help="auto (CUDA if present, else CPU), cpu, or cuda[:N] (default auto)")
+    train.add_argument("--hidden", type=int, default=None, help="hidden size of both networks (default: per family)")
+    train.add_argument("--noise-dim", type=int, default=None, help="noise size, per step for lstm (default: per family)")
+    train.add_argument("--layers", type=int, default=1, help="LSTM layers / extra MLP layers (default 1)")
+    train.add_argument("--lr-g", type=float, default=None, help="generator learning rate (default: the loss's)")
+    train.add_argument("--lr-d", type=float, default=None, help="discriminator learning rate (default: the loss's)")
+    train.add_argument("--n-critic", type=int, default=None, help="critic steps per generator step (default 1 for gan, 5 for wgan/wgan-gp)")
+    train.add_argument("--checkpoint-every", type=int, default=TrainConfig.checkpoint_every, help="steps between checkpoints (default 500)")
+    train.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint (up to --steps)")
+    train.add_argument("--unconditional", action="store_true", help="ignore labels and train an unconditional GAN")
+    train.add_argument("--id-col", default="series_id", help="series id column of a CSV/parquet file (default series_id)")
+    train.add_argument("--time-col", default="time", help="time column of a CSV/parquet file (default time)")
+    train.add_argument("--label-col", default="label", help="label column of a CSV/parquet file, if present (default label)")
+    train.add_argument("--channels", default=None, help="comma-separated channel columns (default: all other columns)")
+    train.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    train.add_argument("--out", required=True, help="output folder")
+    train.set_defaults(func=_train)
+
+    sample = sub.add_parser("sample", help="sample sequences from a trained model to CSV/parquet (long format)")
+    sample.add_argument("model", help="a run folder (holding model.pt) or a model file")
+    sample.add_argument("--n", type=int, default=100, help="number of sequences (default 100)")
+    sample.add_argument("--label", default=None, help="class name to generate (default: classes as often as in the training data)")
+    sample.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same samples (default 0)")
+    sample.add_argument("--device", default="auto", help="auto, cpu or cuda[:N] (default auto)")
+    sample.add_argument("--out", required=True, help="output file, .csv or .parquet")
+    sample.set_defaults(func=_sample)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except TsganError as exc:
+        print(f"tsgan: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tsgan: interrupted; the last checkpoint is kept - continue with --resume", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
