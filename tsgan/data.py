@@ -175,7 +175,7 @@ def from_sktime(X, y=None) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
             raise TsganError("an sktime data frame must be pd-multiindex (instance, time) with one column per channel")
         long = X.reset_index()
         inst, time = long.columns[:2]
-        arr, _, channels = from_long(long, id_col=inst, time_col=time, label_col=None, channels=[str(c) for c in X.columns])
+        arr, _, channels = from_long(long, id_col=inst, time_col=time, label_col=None, channels=list(X.columns))
     else:
         arr = np.asarray(X)
         if arr.ndim != 3:

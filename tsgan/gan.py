@@ -79,8 +79,7 @@ class GAN:
             raise TsganError("the checkpoint was trained on different data; resume with the same data, or train afresh in a new folder")
         self.train_config_ = cfg
         trainer = Trainer(self.generator_, self.discriminator_, get_loss(self.loss), cfg,
-                          save_checkpoint=(lambda t: checkpoint.atomic_save({**self._state(), "trainer": t.state_dict()}, ckpt_path))
-                          if ckpt_path is not None else None,
+                          save_checkpoint=(lambda t: self._write_checkpoint(t, ckpt_path)) if ckpt_path is not None else None,
                           callbacks=callbacks)
         if state is not None:
             trainer.load_state_dict(state["trainer"])
@@ -91,6 +90,10 @@ class GAN:
         finally:
             self.history_ = trainer.history
         return self
+
+    def _write_checkpoint(self, trainer: Trainer, path: Path) -> None:
+        self.history_ = trainer.history  # the same list object: pickled once in the file
+        checkpoint.atomic_save({**self._state(), "trainer": trainer.state_dict()}, path)
 
     def _setup(self, data: Sequences, *, seed: int, device: torch.device, state: dict | None) -> None:
         """Fit the scaler and build seeded networks for ``data``, or restore them from ``state``."""
@@ -125,6 +128,8 @@ class GAN:
             if labels is not None:
                 raise TsganError("this model was trained without labels; sample without labels")
             return None
+        if n == 0:
+            return torch.zeros(0, dtype=torch.long, device=device)
         if labels is None:  # draw classes as often as the training data held them
             prior = torch.tensor(self.class_counts_, dtype=torch.float, device=device)
             return torch.multinomial(prior, n, replacement=True, generator=rng)

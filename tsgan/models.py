@@ -93,15 +93,33 @@ class Generator(nn.Module):
 
 
 class Discriminator(nn.Module):
-    """Base of every discriminator: ``forward`` is a linear head on ``features``."""
+    """Base of every discriminator: ``forward`` is a linear head on ``features``.
+
+    A conditional discriminator sees the label twice: concatenated to its input (CGAN), and as a
+    projection term ``<embed(y), features>`` added to the score (Miyato and Koyama 2018), which
+    makes "does this sequence fit its label" a direct question for it rather than one it must learn
+    from two input dimensions. Measured on the waves set, input concatenation alone left the LSTM
+    and MLP discriminators blind to the label (generated "sawtooth" stayed sines).
+    """
 
     per_step = False
+
+    def __init__(self, cfg: ModelConfig, feature_dim: int) -> None:
+        super().__init__()
+        self.n_classes, self.feature_dim = cfg.n_classes, feature_dim
+        self.head = nn.Linear(feature_dim, 1)
+        self.embed = nn.Linear(cfg.n_classes, feature_dim, bias=False) if cfg.n_classes else None
 
     def features(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         raise NotImplementedError
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        return self.head(self.features(x, labels)).squeeze(-1)
+        h = self.features(x, labels)
+        score = self.head(h).squeeze(-1)
+        if self.embed is not None:
+            e = self.embed(one_hot(labels, self.n_classes, len(x)).to(h.dtype))
+            score = score + ((e[:, None, :] if h.dim() == 3 else e) * h).sum(-1)
+        return score
 
 
 class LSTMGenerator(Generator):
@@ -139,12 +157,9 @@ class LSTMDiscriminator(Discriminator):
     per_step = True
 
     def __init__(self, cfg: ModelConfig) -> None:
-        super().__init__()
         hidden = cfg.hidden or DEFAULT_HIDDEN["lstm"]
-        self.n_classes = cfg.n_classes
+        super().__init__(cfg, hidden)
         self.rnn = nn.LSTM(cfg.channels + cfg.n_classes, hidden, num_layers=cfg.layers, batch_first=True)
-        self.head = nn.Linear(hidden, 1)
-        self.feature_dim = hidden
 
     def features(self, x, labels=None):
         h, _ = self.rnn(_with_label(x, one_hot(labels, self.n_classes, len(x))))
@@ -174,16 +189,13 @@ class MLPDiscriminator(Discriminator):
     (so a gradient penalty stays per sample)."""
 
     def __init__(self, cfg: ModelConfig) -> None:
-        super().__init__()
         hidden = cfg.hidden or DEFAULT_HIDDEN["mlp"]
-        self.n_classes = cfg.n_classes
+        super().__init__(cfg, hidden)
         layers, width = [], cfg.length * cfg.channels + cfg.n_classes
         for _ in range(cfg.layers + 1):
             layers += [nn.Linear(width, hidden), nn.LeakyReLU(0.2)]
             width = hidden
         self.body = nn.Sequential(*layers)
-        self.head = nn.Linear(hidden, 1)
-        self.feature_dim = hidden
 
     def features(self, x, labels=None):
         return self.body(_with_label(x.flatten(1), one_hot(labels, self.n_classes, len(x))))
@@ -226,16 +238,13 @@ class ConvDiscriminator(Discriminator):
     with the label broadcast as extra channels, flattened into features."""
 
     def __init__(self, cfg: ModelConfig) -> None:
-        super().__init__()
         width = cfg.hidden or DEFAULT_HIDDEN["conv"]
-        self.n_classes = cfg.n_classes
         layers, channels, steps = [], cfg.channels + cfg.n_classes, cfg.length
         while steps > 4 or not layers:
             layers += [nn.Conv1d(channels, width, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
             channels, steps = width, steps // 2
+        super().__init__(cfg, width * steps)
         self.body = nn.Sequential(*layers)
-        self.feature_dim = width * steps
-        self.head = nn.Linear(self.feature_dim, 1)
 
     def features(self, x, labels=None):
         h = _with_label(x, one_hot(labels, self.n_classes, len(x)))

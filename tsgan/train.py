@@ -169,6 +169,7 @@ class Trainer:
                 if self.step % cfg.log_every == 0 or self.step == cfg.steps:
                     self._flush(bar)
                 if self.save_checkpoint and (self.step % cfg.checkpoint_every == 0 or self.step == cfg.steps):
+                    self._flush(bar)  # checks every loss so far: only a finite model reaches the disk
                     self._check_collapse(X)
                     self.save_checkpoint(self)
         except KeyboardInterrupt:
