@@ -69,3 +69,16 @@ def label_fidelity(real, real_labels, synthetic, synthetic_labels, *, seed: int 
     (1.0 best; a generator that ignores its label scores about 1 / K)."""
     clf = classifier or FittedClassifier(real, real_labels, seed=seed)
     return clf.accuracy(synthetic, synthetic_labels)
+
+
+def nearest_neighbour_ratio(train, held_out, synthetic) -> float:
+    """Median distance from each synthetic sequence to its nearest training sequence, divided by the
+    same for unseen real sequences. About 1 (or more): samples sit no closer to the training set than
+    new real data do; near 0: the generator copies its training sequences."""
+    train_t = torch.from_numpy(check_array(train, "train").reshape(len(train), -1))
+
+    def median_nn(X) -> float:
+        flat = torch.from_numpy(check_array(X).reshape(len(X), -1))
+        return torch.cat([torch.cdist(part, train_t).amin(dim=1) for part in flat.split(1024)]).median().item()
+
+    return median_nn(synthetic) / max(median_nn(held_out), 1e-12)
