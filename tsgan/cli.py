@@ -29,8 +29,8 @@ def _data_waves(args) -> None:
 def _load_training_data(args):
     columns = {"id_col": args.id_col, "time_col": args.time_col, "label_col": args.label_col,
                "channels": args.channels.split(",") if args.channels else None}
-    if args.data in ("waves",) or args.data.startswith("sktime:"):
-        X, y, channels = load_dataset(args.data, seed=args.seed)
+    if args.data == "waves" or args.data.startswith("sktime:"):
+        X, y, channels = load_dataset(args.data)  # the embedded sets are fixed, whatever the training seed
     else:
         X, y, channels = read_table(args.data, **columns)
     if args.unconditional:

@@ -16,7 +16,7 @@ from .errors import TsganError
 from .losses import get_loss
 from .models import ModelConfig, build
 from .scaling import MinMaxScaler
-from .train import Callback, Trainer, TrainConfig, resolve_device
+from .train import Callback, Trainer, TrainConfig, check_batch_size, resolve_device
 
 CHECKPOINT = "checkpoint.pt"
 
@@ -42,9 +42,10 @@ class GAN:
 
     def __init__(self, generator: str = "lstm", discriminator: str = "lstm", loss: str = "gan", *,
                  noise_dim: int | None = None, hidden: int | None = None, layers: int = 1,
-                 static_noise: int | None = None) -> None:
+                 static_noise: int | None = None, minibatch_kernels: int = 0) -> None:
         self.generator, self.discriminator, self.loss = generator, discriminator, loss
         self.noise_dim, self.hidden, self.layers, self.static_noise = noise_dim, hidden, layers, static_noise
+        self.minibatch_kernels = minibatch_kernels
         ModelConfig(generator, discriminator).resolved()  # unknown names fail now, not after data loading
         get_loss(loss)
 
@@ -66,8 +67,9 @@ class GAN:
         cfg = TrainConfig(loss=self.loss, **train_options)
         if cfg.batch_size < 1 or cfg.steps < 0:
             raise TsganError(f"batch_size must be >= 1 and steps >= 0, got {cfg.batch_size} and {cfg.steps}")
-        if len(data.X) < cfg.batch_size:
-            raise TsganError(f"only {len(data.X)} sequences for a batch of {cfg.batch_size}; lower the batch size to at most {len(data.X)} or bring more data")
+        check_batch_size(len(data.X), cfg.batch_size)
+        if resume and out_dir is None:
+            raise TsganError("resume=True needs out_dir, the folder holding the checkpoint")
         device = resolve_device(cfg.device)
         ckpt_path = Path(out_dir) / CHECKPOINT if out_dir is not None else None
         state = checkpoint.read(ckpt_path) if resume and ckpt_path is not None and ckpt_path.exists() else None
@@ -99,7 +101,7 @@ class GAN:
         """Fit the scaler and build seeded networks for ``data``, or restore them from ``state``."""
         self.model_config_ = ModelConfig(self.generator, self.discriminator, data.X.shape[1], data.X.shape[2],
                                          len(data.classes), self.noise_dim, self.hidden, self.layers,
-                                         self.static_noise).resolved()
+                                         self.static_noise, self.minibatch_kernels).resolved()
         self.classes_, self.channels_ = data.classes, data.channels
         self.class_counts_ = np.bincount(data.y, minlength=len(data.classes)).tolist() if data.y is not None else []
         self.data_fingerprint_ = _fingerprint(data.X, data.y)
@@ -189,7 +191,7 @@ class GAN:
         return {
             "init": {"generator": self.generator, "discriminator": self.discriminator, "loss": self.loss,
                      "noise_dim": self.noise_dim, "hidden": self.hidden, "layers": self.layers,
-                     "static_noise": self.static_noise},
+                     "static_noise": self.static_noise, "minibatch_kernels": self.minibatch_kernels},
             "model_config": dataclasses.asdict(self.model_config_),
             "train_config": dataclasses.asdict(self.train_config_),
             "generator": self.generator_.state_dict(),

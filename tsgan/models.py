@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .errors import TsganError
+from .layers import MinibatchDiscrimination
 
 # Family defaults, chosen so each trains on the waves set in a few minutes on a 2-core CPU.
 DEFAULT_HIDDEN = {"lstm": 64, "mlp": 128, "conv": 64}
@@ -41,6 +42,7 @@ class ModelConfig:
     hidden: int | None = None
     layers: int = 1
     static_noise: int | None = None  # recurrent generators: noise dims held constant over time
+    minibatch_kernels: int = 0  # > 0: minibatch discrimination with this many kernels in the discriminator
 
     def resolved(self) -> "ModelConfig":
         for role, name, registry in (("generator", self.generator, GENERATORS), ("discriminator", self.discriminator, DISCRIMINATORS)):
@@ -50,6 +52,7 @@ class ModelConfig:
             self.generator, self.discriminator, self.length, self.channels, self.n_classes,
             self.noise_dim or DEFAULT_NOISE[self.generator], self.hidden, self.layers,
             self.static_noise if self.static_noise is not None else (self.noise_dim or DEFAULT_NOISE[self.generator]) // 2,
+            self.minibatch_kernels,
         )
 
 
@@ -109,7 +112,8 @@ class Discriminator(nn.Module):
     def __init__(self, cfg: ModelConfig, feature_dim: int) -> None:
         super().__init__()
         self.n_classes, self.feature_dim = cfg.n_classes, feature_dim
-        self.head = nn.Linear(feature_dim, 1)
+        self.minibatch = MinibatchDiscrimination(feature_dim, cfg.minibatch_kernels) if cfg.minibatch_kernels else None
+        self.head = nn.Linear(feature_dim + cfg.minibatch_kernels, 1)
         self.embed = nn.Linear(cfg.n_classes, feature_dim, bias=False) if cfg.n_classes else None
 
     def features(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
@@ -117,7 +121,7 @@ class Discriminator(nn.Module):
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         h = self.features(x, labels)
-        score = self.head(h).squeeze(-1)
+        score = self.head(h if self.minibatch is None else torch.cat([h, self.minibatch(h)], dim=-1)).squeeze(-1)
         if self.embed is not None:
             e = self.embed(one_hot(labels, self.n_classes, len(x)).to(h.dtype))
             score = score + ((e[:, None, :] if h.dim() == 3 else e) * h).sum(-1)

@@ -47,6 +47,11 @@ def resolve_device(name: str) -> torch.device:
     return device
 
 
+def check_batch_size(n: int, batch_size: int) -> None:
+    if n < batch_size:
+        raise TsganError(f"only {n} sequences for a batch of {batch_size}; lower the batch size to at most {n} or bring more data")
+
+
 class TrainingDiverged(TsganError):
     """A loss became NaN or infinite."""
 
@@ -105,8 +110,11 @@ class Trainer:
         return torch.optim.Adam(module.parameters(), lr=lr, betas=self.loss.betas)
 
     # -- one step --------------------------------------------------------------------------------
+    def _indices(self, n: int) -> torch.Tensor:
+        return torch.randint(n, (self.cfg.batch_size,), generator=self.data_rng).to(self.device, non_blocking=True)
+
     def _batch(self, X: torch.Tensor, y: torch.Tensor | None):
-        idx = torch.randint(len(X), (self.cfg.batch_size,), generator=self.data_rng).to(self.device, non_blocking=True)
+        idx = self._indices(len(X))
         return X[idx], (None if y is None else y[idx])
 
     def _critic_step(self, X, y) -> tuple[torch.Tensor, torch.Tensor]:
@@ -133,9 +141,9 @@ class Trainer:
         return self.loss.d_loss(real_scores, fake_scores)
 
     def _generator_step(self, X, y) -> torch.Tensor:
-        _, labels = self._batch(X, y)
+        labels = None if y is None else y[self._indices(len(y))]
         self.D.requires_grad_(False)  # no gradients into the discriminator's weights here
-        fake = self.G(self.G.sample_noise(len(labels) if labels is not None else self.cfg.batch_size, self.noise_rng), labels)
+        fake = self.G(self.G.sample_noise(self.cfg.batch_size, self.noise_rng), labels)
         g_loss = self.loss.g_loss(self.D(fake, labels))
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
@@ -147,8 +155,7 @@ class Trainer:
     def fit(self, X: torch.Tensor, y: torch.Tensor | None = None) -> list[dict]:
         """Train until ``config.steps``; ``X`` is ``(n, T, d)`` scaled data, ``y`` class indices or None."""
         cfg = self.cfg
-        if len(X) < cfg.batch_size:
-            raise TsganError(f"only {len(X)} sequences for a batch of {cfg.batch_size}; lower the batch size to at most {len(X)} or bring more data")
+        check_batch_size(len(X), cfg.batch_size)
         X = X.to(self.device)
         y = None if y is None else y.to(self.device)
         self.G.train()
