@@ -37,7 +37,8 @@ class GAN:
     >>> gan.save("model.pt"); gan = tsgan.load("model.pt")
 
     ``__init__`` only stores the architecture; fitted state (``generator_``, ``discriminator_``,
-    ``scaler_``, ``classes_``, ``history_``) appears in :meth:`fit`.
+    ``sampler_`` - the generator that samples, a weight average of ``generator_`` unless
+    ``ema_decay=0`` -, ``scaler_``, ``classes_``, ``history_``) appears in :meth:`fit`.
     """
 
     def __init__(self, generator: str = "lstm", discriminator: str = "lstm", loss: str = "gan", *,
@@ -91,10 +92,12 @@ class GAN:
             trainer.fit(X_scaled, y_t)
         finally:
             self.history_ = trainer.history
+            self.sampler_ = trainer.sampling_generator
         return self
 
     def _write_checkpoint(self, trainer: Trainer, path: Path) -> None:
         self.history_ = trainer.history  # the same list object: pickled once in the file
+        self.sampler_ = trainer.sampling_generator
         checkpoint.atomic_save({**self._state(), "trainer": trainer.state_dict()}, path)
 
     def _setup(self, data: Sequences, *, seed: int, device: torch.device, state: dict | None) -> None:
@@ -121,11 +124,11 @@ class GAN:
 
     # -- sampling --------------------------------------------------------------------------------
     def _check_fitted(self) -> None:
-        if not hasattr(self, "generator_"):
+        if not hasattr(self, "sampler_"):
             raise TsganError("this GAN is not trained yet: call fit() or tsgan.load() first")
 
     def _label_indices(self, n: int, labels, rng: torch.Generator) -> torch.Tensor | None:
-        device = next(self.generator_.parameters()).device
+        device = next(self.sampler_.parameters()).device
         if not self.classes_:
             if labels is not None:
                 raise TsganError("this model was trained without labels; sample without labels")
@@ -162,7 +165,7 @@ class GAN:
         self._check_fitted()
         if not isinstance(n, (int, np.integer)) or n < 0:
             raise TsganError(f"n must be a non-negative whole number, got {n!r}")
-        G = self.generator_
+        G = self.sampler_
         device = next(G.parameters()).device
         rng = torch.Generator(device=device)
         rng.manual_seed(int(seed) if seed is not None else int(torch.seed()))
@@ -195,6 +198,7 @@ class GAN:
             "model_config": dataclasses.asdict(self.model_config_),
             "train_config": dataclasses.asdict(self.train_config_),
             "generator": self.generator_.state_dict(),
+            "sampler": self.sampler_.state_dict(),
             "discriminator": self.discriminator_.state_dict(),
             "scaler": self.scaler_.state_dict(),
             "classes": self.classes_,
@@ -219,6 +223,8 @@ class GAN:
             gan.train_config_ = TrainConfig(**state["train_config"])
             gan.generator_, gan.discriminator_ = build(gan.model_config_)
             gan.generator_.load_state_dict(state["generator"])
+            gan.sampler_, _ = build(gan.model_config_)
+            gan.sampler_.load_state_dict(state["sampler"])
             gan.discriminator_.load_state_dict(state["discriminator"])
             gan.scaler_ = MinMaxScaler.from_state_dict(state["scaler"])
             gan.classes_, gan.class_counts_, gan.channels_ = list(state["classes"]), list(state["class_counts"]), list(state["channels"])
@@ -227,6 +233,7 @@ class GAN:
             raise TsganError(f"'{path}' is an incomplete or incompatible tsgan model ({type(exc).__name__}: {str(exc)[:120]})") from None
         target = resolve_device(device)
         gan.generator_.to(target)
+        gan.sampler_.to(target)
         gan.discriminator_.to(target)
         return gan
 

@@ -71,16 +71,20 @@ class Loss:
     g_loss: Callable[[torch.Tensor], torch.Tensor]
     gradient_penalty: bool = False
     clip: bool = False
-    # Defaults from each paper: n_critic, learning rate, Adam betas (None: RMSprop, as WGAN's paper).
+    # Defaults: n_critic, generator and discriminator learning rates, Adam betas (None: RMSprop, as
+    # WGAN's paper). The classic loss takes a faster discriminator (two time-scale update rule, Heusel
+    # et al. 2017): at equal rates the LSTM discriminator learnt too slowly to notice wrong labels.
     n_critic: int = 1
-    lr: float = 2e-4
+    lr: float = 4e-4
+    lr_d: float = 2e-3
     betas: tuple[float, float] | None = (0.5, 0.999)
 
 
 LOSSES = {
     "gan": Loss("gan", classic_d_loss, classic_g_loss),
-    "wgan": Loss("wgan", wasserstein_d_loss, wasserstein_g_loss, clip=True, n_critic=5, lr=5e-5, betas=None),
-    "wgan-gp": Loss("wgan-gp", wasserstein_d_loss, wasserstein_g_loss, gradient_penalty=True, n_critic=5, lr=1e-4, betas=(0.5, 0.9)),
+    "wgan": Loss("wgan", wasserstein_d_loss, wasserstein_g_loss, clip=True, n_critic=5, lr=5e-5, lr_d=5e-5, betas=None),
+    "wgan-gp": Loss("wgan-gp", wasserstein_d_loss, wasserstein_g_loss, gradient_penalty=True, n_critic=5, lr=1e-4, lr_d=1e-4,
+                    betas=(0.5, 0.9)),
 }
 
 

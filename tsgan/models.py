@@ -26,7 +26,7 @@ from .layers import MinibatchDiscrimination
 
 # Family defaults, chosen so each trains on the waves set in a few minutes on a 2-core CPU.
 DEFAULT_HIDDEN = {"lstm": 64, "mlp": 128, "conv": 64}
-DEFAULT_NOISE = {"lstm": 8, "mlp": 32, "conv": 32}
+DEFAULT_NOISE = {"lstm": 12, "mlp": 32, "conv": 32}
 
 
 @dataclass
@@ -51,7 +51,7 @@ class ModelConfig:
         return ModelConfig(
             self.generator, self.discriminator, self.length, self.channels, self.n_classes,
             self.noise_dim or DEFAULT_NOISE[self.generator], self.hidden, self.layers,
-            self.static_noise if self.static_noise is not None else (self.noise_dim or DEFAULT_NOISE[self.generator]) // 2,
+            self.static_noise if self.static_noise is not None else (self.noise_dim or DEFAULT_NOISE[self.generator]) * 2 // 3,
             self.minibatch_kernels,
         )
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import torch
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
 from .errors import TsganError
@@ -30,6 +31,9 @@ class TrainConfig:
     gp_weight: float = 10.0  # WGAN-GP's lambda
     clip_value: float = 0.01  # WGAN's weight clipping
     real_target: float = 1.0  # < 1: one-sided label smoothing (classic loss)
+    # Samples come from an exponential moving average of the generator's weights (Yazici et al. 2019):
+    # it smooths the classic GAN's oscillation between modes. 0: sample from the last weights.
+    ema_decay: float = 0.995
     log_every: int = 10  # losses are fetched from the device (and checked finite) this often
     checkpoint_every: int = 500
     progress: bool = True
@@ -93,7 +97,9 @@ class Trainer:
         self.callbacks = list(callbacks)
         self.n_critic = config.n_critic or loss.n_critic
         self.opt_g = self._optimizer(generator, config.lr_g)
-        self.opt_d = self._optimizer(discriminator, config.lr_d)
+        self.opt_d = self._optimizer(discriminator, config.lr_d, discriminator=True)
+        self.G_ema = (AveragedModel(generator, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay), use_buffers=True)
+                      if config.ema_decay > 0 else None)
         self.step = 0
         self.history: list[dict] = []
         self._pending: list[torch.Tensor] = []
@@ -103,8 +109,13 @@ class Trainer:
         # without cuDNN for critics that hold an RNN; everything else keeps cuDNN's speed.
         self._penalty_needs_native_rnn = loss.gradient_penalty and self.device.type == "cuda" and _has_rnn(discriminator)
 
-    def _optimizer(self, module: torch.nn.Module, lr: float | None) -> torch.optim.Optimizer:
-        lr = lr or self.loss.lr
+    @property
+    def sampling_generator(self) -> torch.nn.Module:
+        """The generator to sample from: the weight average when there is one."""
+        return self.G if self.G_ema is None else self.G_ema.module
+
+    def _optimizer(self, module: torch.nn.Module, lr: float | None, discriminator: bool = False) -> torch.optim.Optimizer:
+        lr = lr or (self.loss.lr_d if discriminator else self.loss.lr)
         if self.loss.betas is None:
             return torch.optim.RMSprop(module.parameters(), lr=lr)
         return torch.optim.Adam(module.parameters(), lr=lr, betas=self.loss.betas)
@@ -149,6 +160,8 @@ class Trainer:
         g_loss.backward()
         self.opt_g.step()
         self.D.requires_grad_(True)
+        if self.G_ema is not None:
+            self.G_ema.update_parameters(self.G)
         return g_loss.detach()
 
     # -- the loop --------------------------------------------------------------------------------
@@ -236,6 +249,7 @@ class Trainer:
             "history": self.history,
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
+            "G_ema": None if self.G_ema is None else self.G_ema.state_dict(),
             "data_rng": self.data_rng.get_state(),
             "noise_rng": self.noise_rng.get_state(),
         }
@@ -245,5 +259,7 @@ class Trainer:
         self.history = list(state["history"])
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
+        if self.G_ema is not None and state.get("G_ema") is not None:
+            self.G_ema.load_state_dict(state["G_ema"])
         self.data_rng.set_state(state["data_rng"].cpu())
         self.noise_rng.set_state(state["noise_rng"].to("cpu"))
