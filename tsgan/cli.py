@@ -46,10 +46,11 @@ def _train(args) -> None:
     X, y, channels = _load_training_data(args)
     if out.exists() and (out / "checkpoint.pt").exists() and not args.resume:
         raise TsganError(f"'{out}' already holds a training run; pass --resume to continue it or choose another --out")
-    gan = GAN(args.generator, args.discriminator, loss=args.loss, noise_dim=args.noise_dim, hidden=args.hidden, layers=args.layers)
+    gan = GAN(args.generator, args.discriminator, loss=args.loss, noise_dim=args.noise_dim, hidden=args.hidden, layers=args.layers,
+              minibatch_kernels=args.minibatch_kernels)
     gan.fit(X, y, channels=channels, out_dir=out, resume=args.resume, steps=args.steps, batch_size=args.batch_size,
             seed=args.seed, device=args.device, lr_g=args.lr_g, lr_d=args.lr_d, n_critic=args.n_critic,
-            checkpoint_every=args.checkpoint_every, progress=not args.no_progress)
+            ema_decay=args.ema_decay, checkpoint_every=args.checkpoint_every, progress=not args.no_progress)
     gan.save(out / "model.pt")
     pd.DataFrame(gan.history_).to_csv(out / "losses.csv", index=False)
     fake, fake_labels = gan.sample(min(len(X), 256), seed=args.seed, return_labels=True)
@@ -118,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--lr-g", type=float, default=None, help="generator learning rate (default: the loss's)")
     train.add_argument("--lr-d", type=float, default=None, help="discriminator learning rate (default: the loss's)")
     train.add_argument("--n-critic", type=int, default=None, help="critic steps per generator step (default 1 for gan, 5 for wgan/wgan-gp)")
+    train.add_argument("--minibatch-kernels", type=int, default=0,
+                       help="minibatch discrimination kernels in the discriminator, against mode collapse (default 0: off)")
+    train.add_argument("--ema-decay", type=float, default=TrainConfig.ema_decay,
+                       help=f"sample from a moving average of the generator's weights with this decay per step; 0 turns it off "
+                            f"(default {TrainConfig.ema_decay})")
     train.add_argument("--checkpoint-every", type=int, default=TrainConfig.checkpoint_every, help="steps between checkpoints (default 500)")
     train.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint (up to --steps)")
     train.add_argument("--unconditional", action="store_true", help="ignore labels and train an unconditional GAN")

@@ -21,7 +21,7 @@ class TrainConfig:
     """Training options; ``None`` takes the loss's default from its paper (see ``tsgan.losses.LOSSES``)."""
 
     loss: str = "gan"
-    steps: int = 2000
+    steps: int = 12000
     batch_size: int = 64
     seed: int = 0
     device: str = "auto"
