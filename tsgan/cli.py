@@ -1,4 +1,4 @@
-"""The ``tsgan`` command line: make a data set, train, sample. Errors in input print one line and exit 2."""
+"""The ``tsgan`` command line: make a data set, train, sample, evaluate. Errors in input print one line and exit 2."""
 from __future__ import annotations
 
 import argparse
@@ -15,6 +15,7 @@ from .models import DISCRIMINATORS, GENERATORS
 from .train import TrainConfig
 
 MAIN_JOB_STEPS = TrainConfig.steps
+WAVES_HELD_OUT_SEED = 1
 
 
 def _data_waves(args) -> None:
@@ -26,13 +27,16 @@ def _data_waves(args) -> None:
     print(f"wrote {args.n} sequences of {args.length} steps ({', '.join(args.classes)}) to {args.out}")
 
 
+def _columns(args) -> dict:
+    return {"id_col": args.id_col, "time_col": args.time_col, "label_col": args.label_col,
+            "channels": args.channels.split(",") if args.channels else None}
+
+
 def _load_training_data(args):
-    columns = {"id_col": args.id_col, "time_col": args.time_col, "label_col": args.label_col,
-               "channels": args.channels.split(",") if args.channels else None}
-    if args.data == "waves" or args.data.startswith("sktime:"):
+    if args.data in ("waves", "sines") or args.data.startswith("sktime:"):
         X, y, channels = load_dataset(args.data)  # the embedded sets are fixed, whatever the training seed
     else:
-        X, y, channels = read_table(args.data, **columns)
+        X, y, channels = read_table(args.data, **_columns(args))
     if args.unconditional:
         y = None
     return X, y, channels
@@ -69,6 +73,32 @@ def _sample(args) -> None:
     print(f"wrote {args.n} samples{f' of {args.label}' if args.label else ''} to {args.out}")
 
 
+def _evaluate(args) -> None:
+    from .report import evaluate
+    from .waves import make_waves
+
+    X, y, _ = _load_training_data(args)
+    held_out = held_out_labels = None
+    held_out_name = f"{args.held_out} (--held-out)"
+    if args.held_out:
+        held_out, held_out_labels, _ = read_table(args.held_out, **_columns(args))
+        held_out_labels = None if args.unconditional else held_out_labels
+    elif args.data == "waves":  # the waves set is seed 0; another seed is real data no model trained on `waves` saw
+        held_out, held_out_labels = make_waves(len(X), X.shape[1], seed=WAVES_HELD_OUT_SEED)
+        held_out_name = f"fresh waves (seed {WAVES_HELD_OUT_SEED}), never seen in training"
+    result = evaluate(args.model, X, y, out_dir=args.out, held_out=held_out, held_out_labels=held_out_labels, n=args.n,
+                      seed=args.seed, quick=args.quick, data_name=args.data, held_out_name=held_out_name,
+                      log=None if args.quiet else lambda line: print(f"  {line}", file=sys.stderr, flush=True))
+    out = Path(args.out)
+    print(f"wrote {out / 'summary.md'}, {out / 'metrics.json'} and the pictures to {out}")
+    for key, name in (("discriminative_score", "discriminative score"), ("predictive_score", "predictive score"),
+                      ("mmd", "MMD^2"), ("label_fidelity", "label fidelity"), ("nearest_neighbour_ratio", "memorisation ratio")):
+        value = result[key]
+        print(f"  {name}: {'skipped' if value is None else f'{value:.4g}'}")
+    if result["tstr"] is not None:
+        print(f"  TSTR: {result['tstr']:.3f} (TRTR {result['trtr']:.3f})")
+
+
 def _range(text: str) -> float:
     try:
         return float(text)
@@ -76,9 +106,16 @@ def _range(text: str) -> float:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
 
 
+def _add_column_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--id-col", default="series_id", help="series id column of a CSV/parquet file (default series_id)")
+    parser.add_argument("--time-col", default="time", help="time column of a CSV/parquet file (default time)")
+    parser.add_argument("--label-col", default="label", help="label column of a CSV/parquet file, if present (default label)")
+    parser.add_argument("--channels", default=None, help="comma-separated channel columns (default: all other columns)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tsgan", description="Generate realistic, labelled time series with GANs.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{data,train,sample}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{data,train,sample,evaluate}")
 
     data = sub.add_parser("data", help="make a data set")
     data_sub = data.add_subparsers(dest="dataset", required=True, metavar="{waves}")
@@ -101,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Train a GAN. With no --data, trains the conditional RCGAN on the waves set (the main job). "
                                        "Writes DIR/model.pt, DIR/losses.csv, DIR/samples.png (real beside generated per label), "
                                        "DIR/losses.png and DIR/checkpoint.pt (for --resume).")
-    train.add_argument("--data", default="waves", help="'waves' (default), a long-format .csv/.parquet file "
+    train.add_argument("--data", default="waves", help="'waves' (default), 'sines' (TimeGAN's), a long-format .csv/.parquet file "
                        "(columns series_id, time, label, then channels), or sktime:NAME for a data set bundled with sktime "
                        "(e.g. sktime:basic_motions, sktime:gunpoint, sktime:arrow_head)")
     train.add_argument("--generator", default="lstm", choices=list(GENERATORS), help="generator family (default lstm: RCGAN)")
@@ -127,10 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--checkpoint-every", type=int, default=TrainConfig.checkpoint_every, help="steps between checkpoints (default 500)")
     train.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint (up to --steps)")
     train.add_argument("--unconditional", action="store_true", help="ignore labels and train an unconditional GAN")
-    train.add_argument("--id-col", default="series_id", help="series id column of a CSV/parquet file (default series_id)")
-    train.add_argument("--time-col", default="time", help="time column of a CSV/parquet file (default time)")
-    train.add_argument("--label-col", default="label", help="label column of a CSV/parquet file, if present (default label)")
-    train.add_argument("--channels", default=None, help="comma-separated channel columns (default: all other columns)")
+    _add_column_options(train)
     train.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     train.add_argument("--out", required=True, help="output folder")
     train.set_defaults(func=_train)
@@ -143,6 +177,29 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--device", default="auto", help="auto, cpu or cuda[:N] (default auto)")
     sample.add_argument("--out", required=True, help="output file, .csv or .parquet")
     sample.set_defaults(func=_sample)
+
+    evaluate = sub.add_parser("evaluate", help="measure sample quality: metrics.json, summary.md and pictures",
+                              description="Sample a trained model with the real data's label mix and measure it against the real "
+                                          "data: discriminative and predictive scores (tsgan and TimeGAN protocols), TSTR / TRTS "
+                                          "beside TRTR, label fidelity, MMD, Parzen log-likelihood, autocorrelation and marginal "
+                                          "distances, and a memorisation check. Writes OUT/metrics.json, OUT/summary.md and "
+                                          "OUT/samples.png, pca.png, tsne.png, autocorrelation.png, marginals.png, losses.png.")
+    evaluate.add_argument("model", help="a run folder (holding model.pt) or a model file")
+    evaluate.add_argument("--data", required=True, help="the real data the model learnt from, as `tsgan train --data` takes it: "
+                          "'waves', sktime:NAME, or a long-format .csv/.parquet file")
+    evaluate.add_argument("--held-out", default=None, metavar="PATH",
+                          help="real data the model never saw (.csv/.parquet, same columns), for the memorisation check and as "
+                               "test data (default: for --data waves, fresh waves of another seed; else the data split 80/20, "
+                               "and no memorisation check)")
+    evaluate.add_argument("--out", required=True, help="output folder for the report")
+    evaluate.add_argument("--n", type=int, default=None, help="generated sequences (default: as many as the real training part)")
+    evaluate.add_argument("--seed", type=int, default=0, help="random seed for sampling, splits and the metrics' models (default 0)")
+    evaluate.add_argument("--quick", action="store_true", help="train the metrics' models a few steps only: checks the "
+                          "pipeline in seconds, the figures mean little")
+    evaluate.add_argument("--unconditional", action="store_true", help="ignore the data's labels (no label metrics)")
+    _add_column_options(evaluate)
+    evaluate.add_argument("--quiet", action="store_true", help="no progress lines")
+    evaluate.set_defaults(func=_evaluate)
     return parser
 
 

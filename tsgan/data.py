@@ -219,12 +219,18 @@ def write_table(df: pd.DataFrame, path: str | Path) -> None:
 
 
 def load_dataset(spec: str, *, n: int = 1000, length: int = 30, seed: int = 0):
-    """Resolve a data spec to ``(X, labels, channels)``: ``waves``, a CSV/parquet path, or ``sktime:NAME``."""
+    """Resolve a data spec to ``(X, labels, channels)``: ``waves``, ``sines`` (TimeGAN's, 10,000 x 24 x 5,
+    unlabelled), a CSV/parquet path, or ``sktime:NAME``."""
     if spec == "waves":
         from .waves import make_waves
 
         X, y = make_waves(n, length, seed=seed)
         return X, y, [VALUE]
+    if spec == "sines":
+        from .literature import make_sines
+
+        X = make_sines(seed=seed)
+        return X, None, [f"channel_{i}" for i in range(X.shape[2])]
     if spec.startswith("sktime:"):
         return _load_sktime(spec.split(":", 1)[1])
     return read_table(spec)

@@ -154,6 +154,41 @@ class GAN:
                 raise TsganError(f"unknown label '{v}'; the model knows {self.classes_}")
         return torch.tensor(idx, dtype=torch.long, device=device)
 
+    def _device(self) -> torch.device:
+        return next(self.sampler_.parameters()).device
+
+    def _draw_noise(self, n: int, rng: torch.Generator, batch_size: int) -> torch.Tensor:
+        """``n`` noise rows drawn from ``rng`` in chunks of ``batch_size`` (the chunking is part of the stream)."""
+        G = self.sampler_
+        if not n:
+            return torch.zeros(G.noise_shape(0), device=self._device())
+        return torch.cat([G.sample_noise(len(chunk), rng) for chunk in torch.arange(n).split(batch_size)])
+
+    @torch.no_grad()
+    def _decode(self, noise: torch.Tensor, idx: torch.Tensor | None, batch_size: int) -> np.ndarray:
+        """The sampling generator (in eval mode) on ``noise`` and label indices, in the data's units."""
+        G = self.sampler_
+        was_training = G.training
+        G.eval()
+        try:
+            parts = [G(noise[chunk], None if idx is None else idx[chunk]).cpu()
+                     for chunk in torch.arange(len(noise)).split(batch_size)] if len(noise) else []
+        finally:
+            G.train(was_training)
+        scaled = torch.cat(parts).numpy() if parts else np.zeros((0, G.length, G.channels), np.float32)
+        return self.scaler_.inverse_transform(scaled)
+
+    @staticmethod
+    def _check_count(n) -> None:
+        if not isinstance(n, (int, np.integer)) or n < 0:
+            raise TsganError(f"n must be a non-negative whole number, got {n!r}")
+
+    @staticmethod
+    def _rng(device: torch.device, seed: int | None) -> torch.Generator:
+        rng = torch.Generator(device=device)
+        rng.manual_seed(int(seed) if seed is not None else int(torch.seed()))
+        return rng
+
     @torch.no_grad()
     def sample(self, n: int, labels=None, *, seed: int | None = None, return_labels: bool = False, batch_size: int = 4096):
         """Generate ``n`` sequences ``(n, T, d)`` float32 in the data's units.
@@ -163,26 +198,44 @@ class GAN:
         With ``return_labels=True`` returns ``(X, class names)``.
         """
         self._check_fitted()
-        if not isinstance(n, (int, np.integer)) or n < 0:
-            raise TsganError(f"n must be a non-negative whole number, got {n!r}")
-        G = self.sampler_
-        device = next(G.parameters()).device
-        rng = torch.Generator(device=device)
-        rng.manual_seed(int(seed) if seed is not None else int(torch.seed()))
+        self._check_count(n)
+        rng = self._rng(self._device(), seed)
         idx = self._label_indices(n, labels, rng)
-        was_training = G.training
-        G.eval()
-        try:
-            parts = [G(G.sample_noise(len(chunk), rng), None if idx is None else idx[chunk]).cpu()
-                     for chunk in torch.arange(n).split(batch_size)] if n else []
-        finally:
-            G.train(was_training)
-        scaled = torch.cat(parts).numpy() if parts else np.zeros((0, G.length, G.channels), np.float32)
-        X = self.scaler_.inverse_transform(scaled)
+        X = self._decode(self._draw_noise(n, rng, batch_size), idx, batch_size)
         if not return_labels:
             return X
         names = np.asarray(self.classes_, dtype=object)[idx.cpu().numpy()].astype(str) if idx is not None else None
         return X, names
+
+    # -- latent space ----------------------------------------------------------------------------
+    @torch.no_grad()
+    def sample_noise(self, n: int, *, seed: int | None = None, batch_size: int = 4096) -> np.ndarray:
+        """The generator's noise for ``n`` sequences, float32: ``(n, T, z)`` for the LSTM generator (its
+        first ``static_noise`` channels one draw per sequence, repeated over time; the rest fresh every
+        step), ``(n, z)`` for MLP / conv. Edit it (interpolate, add directions) and decode it with
+        :meth:`generate`. With labels given, ``generate(sample_noise(n, seed=s), labels)`` equals
+        ``sample(n, labels, seed=s)``."""
+        self._check_fitted()
+        self._check_count(n)
+        return self._draw_noise(n, self._rng(self._device(), seed), batch_size).cpu().numpy()
+
+    @torch.no_grad()
+    def generate(self, noise, labels=None, *, batch_size: int = 4096) -> np.ndarray:
+        """Decode ``noise`` (shaped as :meth:`sample_noise` gives it) into sequences ``(n, T, d)`` in the
+        data's units. ``labels``: one class name or index for all rows, or one per row; needed for a
+        conditional model (the same noise under another label keeps what the label does not set)."""
+        self._check_fitted()
+        G = self.sampler_
+        z = torch.as_tensor(np.asarray(noise, dtype=np.float32) if not torch.is_tensor(noise) else noise,
+                            dtype=torch.float32, device=self._device())
+        if tuple(z.shape[1:]) != G.noise_shape(0)[1:]:
+            raise TsganError(f"noise has shape {tuple(z.shape)}; this generator takes {('n',) + G.noise_shape(0)[1:]} - draw it with sample_noise()")
+        if not torch.isfinite(z).all():
+            raise TsganError("noise holds NaN or infinite values")
+        if self.classes_ and labels is None:
+            raise TsganError(f"this model is conditional: pass labels (one of {self.classes_} for all rows, or one per row)")
+        idx = self._label_indices(len(z), labels, self._rng(self._device(), 0))
+        return self._decode(z, idx, batch_size)
 
     def sample_frame(self, n: int, labels=None, *, seed: int | None = None) -> pd.DataFrame:
         """Samples as a long-format DataFrame (``series_id``, ``time``, ``label``, channels)."""

@@ -1,0 +1,188 @@
+"""Sample quality of tsgan's families and losses on waves, Sines, Stocks and sktime sets, against published figures.
+
+    python benchmarks/quality.py                          # every data set, the default models
+    python benchmarks/quality.py --data sines --models lstm/lstm:gan --steps 8000
+    python benchmarks/quality.py --quick                  # seconds: checks the script, figures meaningless
+    python benchmarks/quality.py --write benchmarks/RESULTS.md
+
+Per data set and model: train (seeded, one thread), sample as many sequences as the training set
+holds (conditional models: the training set's label mix), then measure
+
+- discriminative score, literature protocol (TimeGAN: GRU of hidden max(1, d // 2), 2,000 iterations,
+  compared with the generator's own training data, as the published tables do, all min-max scaled to
+  [0, 1] by the training data's range) and tsgan's stronger
+  classifier (compared with held-out real data where the set has some); mean +- std over ``--repeats``
+  post-hoc classifier seeds on one generated set (as TimeGAN repeats its metrics);
+- predictive score, literature protocol (last channel from the others, tested on the training data;
+  multichannel sets only) and tsgan's (every channel one step ahead, tested on held-out real data);
+- MMD (RBF, median heuristic) against held-out real data;
+- for labelled sets, TSTR beside TRTR and label fidelity;
+- training time (seconds, wall clock, one thread).
+
+The "real data" row of each set puts held-out real data where the generated data would go: the floor
+each metric reaches with a perfect generator. ``--stocks`` points to TimeGAN's stock_data.csv
+(default ``../shared/data/stock_data.csv``); where it is absent the Stocks rows are skipped, with a line.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import tsgan
+from tsgan.data import from_sktime
+from tsgan.literature import load_stocks, make_sines
+from tsgan.metrics import classification_scores, discriminative_score, label_fidelity, mmd, predictive_score
+
+DEFAULT_DATA = ["waves", "sines", "stocks", "sktime:italy_power_demand", "sktime:basic_motions"]
+DEFAULT_MODELS = ["lstm/lstm:gan", "conv/conv:gan", "mlp/mlp:gan", "mlp/mlp:wgan-gp"]
+STOCKS_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "stock_data.csv"
+
+# TimeGAN paper, Table 2 (discriminative / predictive; lower is better); Diffusion-TS, discriminative only.
+PUBLISHED = [
+    ("Sines", "TimeGAN", ".011 +- .008", ".093 +- .019"),
+    ("Sines", "RCGAN", ".022 +- .008", ".097 +- .001"),
+    ("Sines", "Diffusion-TS", ".006 +- .007", "-"),
+    ("Sines", "real data", "-", ".094 +- .001"),
+    ("Stocks", "TimeGAN", ".102 +- .021", ".038 +- .001"),
+    ("Stocks", "RCGAN", ".196 +- .027", ".040 +- .001"),
+    ("Stocks", "Diffusion-TS", ".067 +- .015", "-"),
+    ("Stocks", "real data", "-", ".036 +- .001"),
+]
+
+
+@dataclass
+class Split:
+    """A benchmark data set: training data (what the generator sees) and held-out real data."""
+
+    name: str
+    train: np.ndarray
+    train_y: np.ndarray | None
+    test: np.ndarray
+    test_y: np.ndarray | None
+
+
+def load_split(name: str, stocks_csv: Path, quick: bool) -> Split | None:
+    """The data set ``name`` split into training and held-out real data (fixed seeds: same split every run)."""
+    if name == "waves":
+        n = 200 if quick else 1000
+        (X, y), (Xt, yt) = tsgan.make_waves(n, seed=0), tsgan.make_waves(n, seed=1)
+        return Split(name, X, y, Xt, yt)
+    if name == "sines":
+        n = 300 if quick else 10_000
+        return Split(name, make_sines(n, seed=0), None, make_sines(n // 5, seed=1), None)
+    if name == "stocks":
+        if not stocks_csv.is_file():
+            print(f"skipping Stocks: {stocks_csv} not found (pass --stocks PATH)", file=sys.stderr)
+            return None
+        X, _ = load_stocks(stocks_csv)
+        # Windows overlap, so a random split leaks; hold out the last 20% of windows (a contiguous stretch).
+        X = X[:300] if quick else X
+        cut = int(0.8 * len(X))
+        return Split(name, X[:cut], None, X[cut:], None)
+    if name.startswith("sktime:"):
+        import sktime.datasets as skd
+
+        loader = getattr(skd, f"load_{name.split(':', 1)[1]}")
+        parts = [from_sktime(*loader(split=split, return_type="numpy3D"))[:2] for split in ("train", "test")]
+        X, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]).astype(str)
+        order = np.random.default_rng(0).permutation(len(X))  # sktime's own splits are tiny for training: pool, re-split 70/30
+        X, y = X[order], y[order]
+        cut = int(0.7 * len(X))
+        if quick:
+            X, y, cut = X[:80], y[:80], 56
+        return Split(name, X[:cut], y[:cut], X[cut:], y[cut:])
+    raise SystemExit(f"unknown data set '{name}'")
+
+
+def summarise(values: list[float]) -> str:
+    return f"{np.mean(values):.3f} +- {np.std(values):.3f}"
+
+
+def measure(split: Split, fake: np.ndarray, fake_y, repeats: int, quick: bool, reference: bool) -> dict[str, str]:
+    """Every metric of the table for one generated set (``fake`` may be held-out real data: the reference row)."""
+    seeds = range(repeats)
+    budget = {"iterations": 20} if quick else {}  # quick: checks the plumbing only
+    # The literature's code feeds data min-max scaled to [0, 1] (Sines and Stocks already are): scale by the training data.
+    low, high = split.train.min(axis=(0, 1)), split.train.max(axis=(0, 1))
+    train01, fake01 = ((a - low) / np.maximum(high - low, 1e-7) for a in (split.train, fake))
+    row = {
+        "disc (lit.)": summarise([discriminative_score(train01, fake01, protocol="timegan", seed=s, **budget) for s in seeds]),
+        "disc (tsgan)": summarise([discriminative_score(split.test, fake, protocol="tsgan", seed=s, **budget) for s in seeds]),
+        "pred (lit.)": (f"{predictive_score(train01, fake01, protocol='timegan', seed=0, **budget):.3f}"
+                        if split.train.shape[2] > 1 else "n/a (1 ch.)"),
+        "pred (tsgan)": f"{predictive_score(split.train, fake, protocol='tsgan', real_test=split.test, seed=0, **budget):.4f}",
+        "MMD": f"{mmd(split.test, fake, seed=0):.4f}",
+    }
+    if split.train_y is not None:
+        scores = classification_scores(split.train, split.train_y, fake, fake_y, real_test=split.test,
+                                       real_test_labels=split.test_y, seed=0)
+        row["TSTR (TRTR)"] = f"- ({scores.trtr:.3f})" if reference else f"{scores.tstr:.3f} ({scores.trtr:.3f})"
+        row["label fid."] = f"{label_fidelity(split.train, split.train_y, fake, fake_y, seed=0):.3f}"
+    return row
+
+
+def train_and_sample(split: Split, model: str, steps: int, seed: int):
+    generator, rest = model.split("/")
+    discriminator, loss = rest.split(":")
+    start = time.perf_counter()
+    gan = tsgan.GAN(generator, discriminator, loss=loss)
+    batch_size = min(tsgan.TrainConfig.batch_size, len(split.train))  # the small sktime sets
+    gan.fit(split.train, split.train_y, steps=steps, seed=seed, batch_size=batch_size, progress=False, device="cpu")
+    seconds = time.perf_counter() - start
+    fake, fake_y = gan.sample(len(split.train), split.train_y, seed=seed + 1, return_labels=True)
+    return fake, fake_y, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", nargs="+", default=DEFAULT_DATA)
+    parser.add_argument("--models", nargs="+", default=DEFAULT_MODELS, help="GENERATOR/DISCRIMINATOR:LOSS")
+    parser.add_argument("--steps", type=int, default=None, help="training steps (default: tsgan's, 12000)")
+    parser.add_argument("--repeats", type=int, default=3, help="post-hoc classifier seeds per discriminative score")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--stocks", type=Path, default=STOCKS_CSV)
+    parser.add_argument("--quick", action="store_true", help="tiny data and 30 steps: checks the script runs")
+    parser.add_argument("--write", type=Path, help="also write the table, command and date to this Markdown file")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    steps = 30 if args.quick else (args.steps or tsgan.TrainConfig.steps)
+
+    header = ["data", "model", "disc (lit.)", "disc (tsgan)", "pred (lit.)", "pred (tsgan)", "MMD", "TSTR (TRTR)",
+              "label fid.", "train s"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    print(f"tsgan quality benchmark, {steps} steps, torch {torch.__version__}, 1 thread\n", flush=True)
+    print("\n".join(lines), flush=True)
+    for name in args.data:
+        split = load_split(name, args.stocks, args.quick)
+        if split is None:
+            continue
+        runs = [("real data (held out)", lambda: (split.test, split.test_y, None))]
+        runs += [(model, lambda model=model: train_and_sample(split, model, steps, args.seed)) for model in args.models]
+        for label, make in runs:  # one row at a time, so the table streams
+            fake, fake_y, seconds = make()
+            row = measure(split, fake, fake_y, args.repeats, args.quick, reference=seconds is None)
+            row.update({"data": name, "model": label, "train s": "-" if seconds is None else f"{seconds:.0f}"})
+            line = "| " + " | ".join(row.get(column, "-") for column in header) + " |"
+            lines.append(line)
+            print(line, flush=True)
+
+    if args.write:
+        published = ["| data | model | disc | pred |", "|---|---|---|---|"] + [f"| {' | '.join(r)} |" for r in PUBLISHED]
+        command = "python " + " ".join(sys.argv)
+        args.write.write_text(
+            f"# Quality benchmark\n\nLatest run: {datetime.date.today()}, `{command}` "
+            f"(torch {torch.__version__}, CPU, 1 thread).\n\n" + "\n".join(lines) + "\n\nPublished figures "
+            "(TimeGAN paper Table 2; Diffusion-TS), literature protocol:\n\n" + "\n".join(published) + "\n"
+            + "\nColumns and protocols: see the docstring of `benchmarks/quality.py`.\n")
+        print(f"\nwrote {args.write}")
+
+
+if __name__ == "__main__":
+    main()
