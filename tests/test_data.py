@@ -200,7 +200,7 @@ def test_load_sktime_dataset_offline():
     X, y, channels = tsgan.load_dataset("sktime:gunpoint")
     assert X.ndim == 3 and X.shape[2] == 1 and X.shape[1] == 150
     assert len(y) == len(X) and len(set(y.tolist())) == 2
-    assert channels == ["value"]
+    assert channels == ["dim_0"]  # sktime's own column name, kept for round trips
 
 
 # -- scaler ---------------------------------------------------------------------------------------

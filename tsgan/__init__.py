@@ -1,5 +1,5 @@
 """tsgan: labelled time series from GANs (RCGAN, MLP and conv families; classic, WGAN and WGAN-GP losses)."""
-from .data import as_sequences, from_long, from_sktime, load_dataset, to_long, to_sktime
+from .data import Dataset, as_sequences, from_long, from_sktime, from_wide, load_dataset, sktime_datasets, to_long, to_sktime, to_windows
 from .errors import TsganError
 from .gan import GAN, load
 from .losses import LOSSES
@@ -10,6 +10,6 @@ from .waves import make_waves, wave_properties
 __version__ = "0.1.0"
 __all__ = [
     "GAN", "load", "make_waves", "wave_properties", "as_sequences", "from_long", "to_long", "from_sktime",
-    "to_sktime", "load_dataset", "TsganError", "TrainingDiverged", "TrainConfig", "ModelConfig", "Callback",
+    "to_sktime", "load_dataset", "Dataset", "from_wide", "to_windows", "sktime_datasets", "TsganError", "TrainingDiverged", "TrainConfig", "ModelConfig", "Callback",
     "GENERATORS", "DISCRIMINATORS", "LOSSES",
 ]

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import load_dataset, read_table, to_long, write_table
+from .data import FORMATS, NAN_OPTIONS, Dataset, load_dataset, read_table, sktime_datasets, to_long, write_table
 from .errors import TsganError
 from .losses import LOSSES
 from .models import DISCRIMINATORS, GENERATORS
@@ -27,19 +27,22 @@ def _data_waves(args) -> None:
     print(f"wrote {args.n} sequences of {args.length} steps ({', '.join(args.classes)}) to {args.out}")
 
 
+def _data_list(args) -> None:
+    print("sktime data sets (tsgan train --data sktime:NAME; the forecasting series need --window LENGTH):")
+    for name, task, text in sktime_datasets():
+        print(f"  {name:<20} {task:<15} {text}")
+    print("also: --data waves (the default), --data sines (TimeGAN's), or a .csv/.parquet file (--format long or wide)")
+
+
 def _columns(args) -> dict:
     return {"id_col": args.id_col, "time_col": args.time_col, "label_col": args.label_col,
-            "channels": args.channels.split(",") if args.channels else None}
+            "channels": args.channels.split(",") if args.channels else None,
+            "format": args.format, "nan": args.nan, "window": args.window, "stride": args.stride}
 
 
 def _load_training_data(args):
-    if args.data in ("waves", "sines") or args.data.startswith("sktime:"):
-        X, y, channels = load_dataset(args.data)  # the embedded sets are fixed, whatever the training seed
-    else:
-        X, y, channels = read_table(args.data, **_columns(args))
-    if args.unconditional:
-        y = None
-    return X, y, channels
+    data = load_dataset(args.data, **_columns(args))  # the embedded sets are fixed, whatever the training seed
+    return data.unlabelled() if args.unconditional else data
 
 
 def _train(args) -> None:
@@ -47,21 +50,41 @@ def _train(args) -> None:
     from .plots import plot_losses, plot_real_vs_generated
 
     out = Path(args.out)
-    X, y, channels = _load_training_data(args)
+    data = _load_training_data(args)
+    X, y, channels = data
     if out.exists() and (out / "checkpoint.pt").exists() and not args.resume:
         raise TsganError(f"'{out}' already holds a training run; pass --resume to continue it or choose another --out")
     gan = GAN(args.generator, args.discriminator, loss=args.loss, noise_dim=args.noise_dim, hidden=args.hidden, layers=args.layers,
-              minibatch_kernels=args.minibatch_kernels)
-    gan.fit(X, y, channels=channels, out_dir=out, resume=args.resume, steps=args.steps, batch_size=args.batch_size,
+              minibatch_kernels=args.minibatch_kernels, virtual_batch_norm=args.virtual_batch_norm,
+              semi_supervised=args.semi_supervised)
+    data, unlabelled = _split_labels(data, args.labels_per_class) if args.labels_per_class is not None else (data, None)
+    gan.fit(data, out_dir=out, resume=args.resume, steps=args.steps, batch_size=args.batch_size,
             seed=args.seed, device=args.device, lr_g=args.lr_g, lr_d=args.lr_d, n_critic=args.n_critic,
-            ema_decay=args.ema_decay, checkpoint_every=args.checkpoint_every, progress=not args.no_progress)
+            ema_decay=args.ema_decay, checkpoint_every=args.checkpoint_every, progress=not args.no_progress,
+            unlabelled=unlabelled, real_target=args.label_smoothing,
+            feature_matching=args.feature_matching or (1.0 if args.feature_matching_only else 0.0),
+            feature_matching_only=args.feature_matching_only, historical_averaging_g=args.historical_averaging_g,
+            historical_averaging_d=args.historical_averaging_d)
     gan.save(out / "model.pt")
     pd.DataFrame(gan.history_).to_csv(out / "losses.csv", index=False)
     fake, fake_labels = gan.sample(min(len(X), 256), seed=args.seed, return_labels=True)
-    plot_real_vs_generated(X, y, fake, fake_labels, out / "samples.png", channels=channels)
+    plot_real_vs_generated(X, None if fake_labels is None else y, fake, fake_labels, out / "samples.png", channels=channels)
     plot_losses(gan.history_, out / "losses.png")
     print(f"trained {args.generator}/{args.discriminator} ({args.loss}) for {args.steps} steps on {len(X)} sequences; "
           f"wrote {out / 'model.pt'}, {out / 'losses.csv'}, {out / 'samples.png'}")
+
+
+def _split_labels(data, per_class: int):
+    """``--labels-per-class N`` (semi-supervised): the first N sequences of each class keep their labels,
+    the others are returned apart, unlabelled."""
+    X, y, channels = data
+    if y is None or per_class < 1:
+        raise TsganError("--labels-per-class needs labelled data and N >= 1")
+    y = np.asarray(y)
+    keep = np.zeros(len(y), dtype=bool)
+    for label in pd.unique(y):
+        keep[np.flatnonzero(y == label)[:per_class]] = True
+    return Dataset(X[keep], y[keep], channels, getattr(data, "layout", None)), X[~keep]
 
 
 def _sample(args) -> None:
@@ -111,14 +134,29 @@ def _add_column_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time-col", default="time", help="time column of a CSV/parquet file (default time)")
     parser.add_argument("--label-col", default="label", help="label column of a CSV/parquet file, if present (default label)")
     parser.add_argument("--channels", default=None, help="comma-separated channel columns (default: all other columns)")
+    parser.add_argument("--format", default="long", choices=list(FORMATS),
+                        help="table layout of a CSV/parquet file: long (a row per series and step, with a time column) or "
+                             "wide (a row per step in time order, no time column needed; without the id column the file is "
+                             "one series, to cut with --window) (default long)")
+    parser.add_argument("--nan", default="raise", choices=list(NAN_OPTIONS),
+                        help="missing values: raise (an error naming the series, time and channel), interpolate (linear within "
+                             "each series) or mask (interpolate and add a 0/1 <channel>_observed channel that the GAN learns; "
+                             "samples get NaN back where it says so) (default raise)")
+    parser.add_argument("--window", type=int, default=None, metavar="LENGTH",
+                        help="cut every series into windows of LENGTH steps (each keeps its series' label): needed for one long "
+                             "series (sktime forecasting sets, a wide file without ids) and for series of unequal length; "
+                             "generated windows are independent samples, not a continuation of the series")
+    parser.add_argument("--stride", type=int, default=1, help="steps between window starts (default 1)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tsgan", description="Generate realistic, labelled time series with GANs.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="{data,train,sample,evaluate}")
 
-    data = sub.add_parser("data", help="make a data set")
-    data_sub = data.add_subparsers(dest="dataset", required=True, metavar="{waves}")
+    data = sub.add_parser("data", help="make a data set, or list the ones --data loads")
+    data_sub = data.add_subparsers(dest="dataset", required=True, metavar="{waves,list}")
+    data_sub.add_parser("list", help="name the data sets --data can load (sktime's bundled sets and the embedded ones)"
+                        ).set_defaults(func=_data_list)
     waves = data_sub.add_parser("waves", help="labelled sine / sawtooth waves, written in long format",
                                 description="Each sequence draws amplitude, frequency (cycles per sequence) and phase "
                                             "uniformly from the given ranges; the class sets the wave shape.")
@@ -138,9 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Train a GAN. With no --data, trains the conditional RCGAN on the waves set (the main job). "
                                        "Writes DIR/model.pt, DIR/losses.csv, DIR/samples.png (real beside generated per label), "
                                        "DIR/losses.png and DIR/checkpoint.pt (for --resume).")
-    train.add_argument("--data", default="waves", help="'waves' (default), 'sines' (TimeGAN's), a long-format .csv/.parquet file "
-                       "(columns series_id, time, label, then channels), or sktime:NAME for a data set bundled with sktime "
-                       "(e.g. sktime:basic_motions, sktime:gunpoint, sktime:arrow_head)")
+    train.add_argument("--data", default="waves", help="'waves' (default), 'sines' (TimeGAN's), a .csv/.parquet file (long format: "
+                       "columns series_id, time, label, then channels; or --format wide), or sktime:NAME for a data set bundled "
+                       "with sktime (e.g. sktime:basic_motions, sktime:gunpoint, sktime:airline --window 24; `tsgan data list` "
+                       "names them all)")
     train.add_argument("--generator", default="lstm", choices=list(GENERATORS), help="generator family (default lstm: RCGAN)")
     train.add_argument("--discriminator", default="lstm", choices=list(DISCRIMINATORS), help="discriminator family (default lstm: RCGAN)")
     train.add_argument("--loss", default="gan", choices=list(LOSSES),
@@ -158,6 +197,29 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--n-critic", type=int, default=None, help="critic steps per generator step (default 1 for gan, 5 for wgan/wgan-gp)")
     train.add_argument("--minibatch-kernels", type=int, default=0,
                        help="minibatch discrimination kernels in the discriminator, against mode collapse (default 0: off)")
+    # Techniques of Salimans et al. 2016 (minibatch discrimination above).
+    train.add_argument("--feature-matching", type=float, nargs="?", const=1.0, default=0.0, metavar="WEIGHT",
+                       help="add WEIGHT x feature matching (squared distance between the discriminator's mean features on "
+                            "real and generated batches) to the generator's loss (WEIGHT 1 if left out; default 0: off)")
+    train.add_argument("--feature-matching-only", action="store_true",
+                       help="the generator's loss is feature matching alone, without the adversarial term")
+    train.add_argument("--historical-averaging-g", type=float, default=0.0, metavar="WEIGHT",
+                       help="add WEIGHT x ||theta - mean of past theta||^2 to the generator's loss (default 0: off)")
+    train.add_argument("--historical-averaging-d", type=float, default=0.0, metavar="WEIGHT",
+                       help="the same for the discriminator (default 0: off)")
+    train.add_argument("--label-smoothing", type=float, nargs="?", const=0.9, default=1.0, metavar="ALPHA",
+                       help="one-sided label smoothing for --loss gan: real targets ALPHA (0.9 if left out), fake targets 0 "
+                            "(default 1: off)")
+    train.add_argument("--virtual-batch-norm", type=int, nargs="?", const=64, default=0, metavar="N",
+                       help="mlp / conv generators: virtual batch norm, statistics from a fixed reference batch of N inputs "
+                            "(64 if left out) drawn at the start and saved with the model (default 0: batch norm)")
+    train.add_argument("--semi-supervised", action="store_true",
+                       help="the discriminator classifies the data's classes (fake implied) and the generator is "
+                            "unconditional; with --labels-per-class most sequences train unlabelled; GAN.classify then "
+                            "labels real sequences")
+    train.add_argument("--labels-per-class", type=int, default=None, metavar="N",
+                       help="with --semi-supervised: keep the labels of the first N sequences of each class, use the "
+                            "others unlabelled (default: keep every label)")
     train.add_argument("--ema-decay", type=float, default=TrainConfig.ema_decay,
                        help=f"sample from a moving average of the generator's weights with this decay per step; 0 turns it off "
                             f"(default {TrainConfig.ema_decay})")
@@ -169,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", required=True, help="output folder")
     train.set_defaults(func=_train)
 
-    sample = sub.add_parser("sample", help="sample sequences from a trained model to CSV/parquet (long format)")
+    sample = sub.add_parser("sample", help="sample sequences from a trained model to CSV/parquet, laid out as the training data (long format for arrays and sktime sets)")
     sample.add_argument("model", help="a run folder (holding model.pt) or a model file")
     sample.add_argument("--n", type=int, default=100, help="number of sequences (default 100)")
     sample.add_argument("--label", default=None, help="class name to generate (default: classes as often as in the training data)")
@@ -186,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
                                           "OUT/samples.png, pca.png, tsne.png, autocorrelation.png, marginals.png, losses.png.")
     evaluate.add_argument("model", help="a run folder (holding model.pt) or a model file")
     evaluate.add_argument("--data", required=True, help="the real data the model learnt from, as `tsgan train --data` takes it: "
-                          "'waves', sktime:NAME, or a long-format .csv/.parquet file")
+                          "'waves', sktime:NAME, or a .csv/.parquet file, with the same data options")
     evaluate.add_argument("--held-out", default=None, metavar="PATH",
                           help="real data the model never saw (.csv/.parquet, same columns), for the memorisation check and as "
                                "test data (default: for --data waves, fresh waves of another seed; else the data split 80/20, "

@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 
 from . import checkpoint
-from .data import Sequences, as_sequences, to_long
+from .data import Sequences, as_dataset, as_sequences, frame_like, restore_labels, sktime_like
 from .errors import TsganError
 from .losses import get_loss
 from .models import ModelConfig, build
@@ -39,30 +39,48 @@ class GAN:
     ``__init__`` only stores the architecture; fitted state (``generator_``, ``discriminator_``,
     ``sampler_`` - the generator that samples, a weight average of ``generator_`` unless
     ``ema_decay=0`` -, ``scaler_``, ``classes_``, ``history_``) appears in :meth:`fit`.
+
+    Model options from Salimans et al. 2016: ``minibatch_kernels`` (minibatch discrimination),
+    ``virtual_batch_norm`` (True or a reference batch size: the mlp / conv generators' batch norm
+    becomes virtual batch norm), ``semi_supervised=True`` (the discriminator classifies the labels'
+    classes, trained on few labels and many unlabelled sequences: ``fit(X, y, unlabelled=U)``, then
+    :meth:`classify`). Training techniques (feature matching, historical averaging, label smoothing)
+    are options of :meth:`fit`.
     """
 
     def __init__(self, generator: str = "lstm", discriminator: str = "lstm", loss: str = "gan", *,
                  noise_dim: int | None = None, hidden: int | None = None, layers: int = 1,
-                 static_noise: int | None = None, minibatch_kernels: int = 0) -> None:
+                 static_noise: int | None = None, minibatch_kernels: int = 0, virtual_batch_norm: int | bool = 0,
+                 semi_supervised: bool = False) -> None:
         self.generator, self.discriminator, self.loss = generator, discriminator, loss
         self.noise_dim, self.hidden, self.layers, self.static_noise = noise_dim, hidden, layers, static_noise
         self.minibatch_kernels = minibatch_kernels
-        ModelConfig(generator, discriminator).resolved()  # unknown names fail now, not after data loading
+        self.virtual_batch_norm, self.semi_supervised = virtual_batch_norm, semi_supervised
+        # unknown names and options that do not fit the model fail now, not after data loading
+        ModelConfig(generator, discriminator, virtual_batch_norm=virtual_batch_norm).resolved()
         get_loss(loss)
 
     # -- training --------------------------------------------------------------------------------
     def fit(self, X, y=None, *, channels: list[str] | None = None, out_dir: str | Path | None = None,
-            resume: bool = False, callbacks: tuple[Callback, ...] = (), **train_options) -> "GAN":
+            resume: bool = False, callbacks: tuple[Callback, ...] = (), unlabelled=None, **train_options) -> "GAN":
         """Train on ``X`` ``(n, T, d)`` (or ``(n, T)``) with optional labels ``y`` (names or numbers).
 
         ``train_options`` are the fields of :class:`tsgan.train.TrainConfig` (steps, batch_size, seed,
-        device, lr_g, lr_d, n_critic, gp_weight, ...). With ``out_dir``, a checkpoint is written there
-        atomically every ``checkpoint_every`` steps; ``resume=True`` continues from it.
+        device, lr_g, lr_d, n_critic, gp_weight, real_target, feature_matching, historical_averaging_g,
+        ...). With ``out_dir``, a checkpoint is written there atomically every ``checkpoint_every``
+        steps; ``resume=True`` continues from it. ``unlabelled``: more sequences without labels, shaped
+        as ``X``, for a semi-supervised model.
+
+        ``X`` may also be a :class:`tsgan.Dataset` (from ``from_long``, ``from_wide``, ``from_sktime``,
+        ``to_windows``, ``load_dataset``) or a DataFrame (long format, or sktime pd-multiindex), passed
+        alone: it brings its labels and channel names, and the model remembers its layout for
+        :meth:`sample_frame` and :meth:`sample_sktime`.
         """
         unknown = set(train_options) - {f.name for f in dataclasses.fields(TrainConfig)}
         if unknown:
             raise TsganError(f"unknown training option(s) {sorted(unknown)}; see tsgan.TrainConfig")
-        data = as_sequences(X, y, channels)
+        dataset = as_dataset(X, y, channels)
+        data = self._with_unlabelled(as_sequences(*dataset), unlabelled)
         if data.y is not None and len(data.classes) < 2:
             raise TsganError(f"all labels are '{data.classes[0]}'; conditioning needs at least two classes - pass no labels to train unconditionally")
         cfg = TrainConfig(loss=self.loss, **train_options)
@@ -78,6 +96,7 @@ class GAN:
             raise TsganError(f"nothing to resume: no checkpoint at '{ckpt_path}'")
 
         self._setup(data, seed=cfg.seed, device=device, state=state)
+        self.layout_ = dataset.layout  # how the data came in, for samples in the same form
         if state is not None and state["data_fingerprint"] != self.data_fingerprint_:
             raise TsganError("the checkpoint was trained on different data; resume with the same data, or train afresh in a new folder")
         self.train_config_ = cfg
@@ -95,6 +114,22 @@ class GAN:
             self.sampler_ = trainer.sampling_generator
         return self
 
+    def _with_unlabelled(self, data: Sequences, unlabelled) -> Sequences:
+        """Semi-supervised: the labelled sequences, then the unlabelled ones with label -1."""
+        if not self.semi_supervised:
+            if unlabelled is not None:
+                raise TsganError("unlabelled sequences train a semi-supervised discriminator: use GAN(..., semi_supervised=True)")
+            return data
+        if data.y is None:
+            raise TsganError("a semi-supervised GAN needs labels for some sequences: fit(X_labelled, y, unlabelled=X_unlabelled)")
+        if unlabelled is None:
+            return data
+        extra = as_sequences(unlabelled, None, data.channels)
+        if extra.X.shape[1:] != data.X.shape[1:]:
+            raise TsganError(f"unlabelled sequences have shape {extra.X.shape[1:]} per sequence, the labelled ones {data.X.shape[1:]}")
+        return Sequences(np.concatenate([data.X, extra.X]), np.concatenate([data.y, np.full(len(extra.X), -1, data.y.dtype)]),
+                         data.classes, data.channels)
+
     def _write_checkpoint(self, trainer: Trainer, path: Path) -> None:
         self.history_ = trainer.history  # the same list object: pickled once in the file
         self.sampler_ = trainer.sampling_generator
@@ -104,9 +139,10 @@ class GAN:
         """Fit the scaler and build seeded networks for ``data``, or restore them from ``state``."""
         self.model_config_ = ModelConfig(self.generator, self.discriminator, data.X.shape[1], data.X.shape[2],
                                          len(data.classes), self.noise_dim, self.hidden, self.layers,
-                                         self.static_noise, self.minibatch_kernels).resolved()
+                                         self.static_noise, self.minibatch_kernels, self.virtual_batch_norm,
+                                         self.semi_supervised).resolved()
         self.classes_, self.channels_ = data.classes, data.channels
-        self.class_counts_ = np.bincount(data.y, minlength=len(data.classes)).tolist() if data.y is not None else []
+        self.class_counts_ = np.bincount(data.y[data.y >= 0], minlength=len(data.classes)).tolist() if data.y is not None else []
         self.data_fingerprint_ = _fingerprint(data.X, data.y)
         with torch.random.fork_rng(devices=[]):  # seeded weights without touching the caller's RNG
             torch.manual_seed(seed)
@@ -127,11 +163,16 @@ class GAN:
         if not hasattr(self, "sampler_"):
             raise TsganError("this GAN is not trained yet: call fit() or tsgan.load() first")
 
+    def _conditional(self) -> bool:
+        """Whether the generator takes labels (a semi-supervised model knows classes, its generator does not)."""
+        return bool(self.classes_) and not self.model_config_.semi_supervised
+
     def _label_indices(self, n: int, labels, rng: torch.Generator) -> torch.Tensor | None:
         device = next(self.sampler_.parameters()).device
-        if not self.classes_:
+        if not self._conditional():
             if labels is not None:
-                raise TsganError("this model was trained without labels; sample without labels")
+                raise TsganError("this model's generator is not conditioned on labels (trained without labels, or "
+                                 "semi-supervised); sample without labels")
             return None
         if n == 0:
             return torch.zeros(0, dtype=torch.long, device=device)
@@ -226,28 +267,69 @@ class GAN:
         conditional model (the same noise under another label keeps what the label does not set)."""
         self._check_fitted()
         G = self.sampler_
-        z = torch.as_tensor(np.asarray(noise, dtype=np.float32) if not torch.is_tensor(noise) else noise,
-                            dtype=torch.float32, device=self._device())
+        try:
+            z = torch.as_tensor(np.asarray(noise, dtype=np.float32) if not torch.is_tensor(noise) else noise,
+                                dtype=torch.float32, device=self._device())
+        except (TypeError, ValueError) as exc:  # ragged lists, strings
+            raise TsganError(f"noise could not be read as a float array ({exc}); draw it with sample_noise()") from None
         if tuple(z.shape[1:]) != G.noise_shape(0)[1:]:
             raise TsganError(f"noise has shape {tuple(z.shape)}; this generator takes {('n',) + G.noise_shape(0)[1:]} - draw it with sample_noise()")
         if not torch.isfinite(z).all():
             raise TsganError("noise holds NaN or infinite values")
-        if self.classes_ and labels is None:
+        if self._conditional() and labels is None:
             raise TsganError(f"this model is conditional: pass labels (one of {self.classes_} for all rows, or one per row)")
         idx = self._label_indices(len(z), labels, self._rng(self._device(), 0))
         return self._decode(z, idx, batch_size)
 
+    @torch.no_grad()
+    def classify(self, X, *, return_proba: bool = False, batch_size: int = 4096):
+        """Class names of real sequences ``X`` ``(n, T, d)`` in the data's units, by a semi-supervised
+        discriminator (per-step logits averaged over time); with ``return_proba=True`` also the class
+        probabilities ``(n, K)`` (among the real classes)."""
+        self._check_fitted()
+        if not self.model_config_.semi_supervised:
+            raise TsganError("only a semi-supervised GAN classifies: GAN(..., semi_supervised=True)")
+        data = as_sequences(X, None, self.channels_)
+        if data.X.shape[1:] != (self.model_config_.length, self.model_config_.channels):
+            raise TsganError(f"sequences have shape {data.X.shape[1:]}; the model was trained on "
+                             f"{(self.model_config_.length, self.model_config_.channels)}")
+        D = self.discriminator_
+        device = next(D.parameters()).device
+        x = torch.from_numpy(self.scaler_.transform(data.X)).to(device)
+        was_training = D.training
+        D.eval()
+        try:
+            logits = torch.cat([D.class_logits(chunk) for chunk in x.split(batch_size)]) if len(x) else torch.zeros(0, len(self.classes_))
+        finally:
+            D.train(was_training)
+        proba = torch.softmax(logits.mean(dim=1) if logits.dim() == 3 else logits, dim=-1).cpu().numpy()
+        names = np.asarray(self.classes_, dtype=object)[proba.argmax(axis=1)].astype(str)
+        return (names, proba) if return_proba else names
+
     def sample_frame(self, n: int, labels=None, *, seed: int | None = None) -> pd.DataFrame:
-        """Samples as a long-format DataFrame (``series_id``, ``time``, ``label``, channels)."""
+        """Samples as a DataFrame laid out like the training data: long or wide format with its column
+        names, dtypes, label values and time stamps (all samples take the first training sequence's
+        stamps; ids 0..n-1); long format (``series_id``, ``time``, ``label``, channels) for arrays and
+        sktime containers. With ``nan="mask"`` data, NaN returns where the sampled mask says so."""
         X, names = self.sample(n, labels, seed=seed, return_labels=True)
-        return to_long(X, names, self.channels_)
+        return frame_like(X, names, getattr(self, "layout_", None), self.channels_)
+
+    def sample_sktime(self, n: int, labels=None, *, seed: int | None = None, kind: str | None = None):
+        """Samples as sktime data ``(X, y)``: ``X`` numpy3D ``(n, d, T)`` or pd-multiindex (``kind``;
+        default the container the model was trained on, numpy3D for other data) with the training
+        data's column names, index names, dtypes and time stamps; ``y`` the labels in the training
+        labels' values and dtype (None for an unconditional model)."""
+        X, names = self.sample(n, labels, seed=seed, return_labels=True)
+        layout = getattr(self, "layout_", None)
+        return sktime_like(X, layout, self.channels_, kind), restore_labels(names, layout)
 
     # -- persistence -----------------------------------------------------------------------------
     def _state(self) -> dict:
         return {
             "init": {"generator": self.generator, "discriminator": self.discriminator, "loss": self.loss,
                      "noise_dim": self.noise_dim, "hidden": self.hidden, "layers": self.layers,
-                     "static_noise": self.static_noise, "minibatch_kernels": self.minibatch_kernels},
+                     "static_noise": self.static_noise, "minibatch_kernels": self.minibatch_kernels,
+                     "virtual_batch_norm": self.virtual_batch_norm, "semi_supervised": self.semi_supervised},
             "model_config": dataclasses.asdict(self.model_config_),
             "train_config": dataclasses.asdict(self.train_config_),
             "generator": self.generator_.state_dict(),
@@ -257,6 +339,7 @@ class GAN:
             "classes": self.classes_,
             "class_counts": self.class_counts_,
             "channels": self.channels_,
+            "layout": getattr(self, "layout_", None),
             "data_fingerprint": self.data_fingerprint_,
             "history": getattr(self, "history_", []),
         }
@@ -281,6 +364,7 @@ class GAN:
             gan.discriminator_.load_state_dict(state["discriminator"])
             gan.scaler_ = MinMaxScaler.from_state_dict(state["scaler"])
             gan.classes_, gan.class_counts_, gan.channels_ = list(state["classes"]), list(state["class_counts"]), list(state["channels"])
+            gan.layout_ = state.get("layout") or {"kind": "array"}
             gan.data_fingerprint_, gan.history_ = state["data_fingerprint"], list(state["history"])
         except (KeyError, TypeError, RuntimeError) as exc:
             raise TsganError(f"'{path}' is an incomplete or incompatible tsgan model ({type(exc).__name__}: {str(exc)[:120]})") from None

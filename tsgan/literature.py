@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .data import sliding_windows
 from .errors import TsganError
 
 
@@ -31,17 +32,6 @@ def make_sines(n: int = 10_000, length: int = 24, channels: int = 5, *, seed: in
     phase = rng.uniform(0.0, 0.1, size=(n, 1, channels))
     t = np.arange(length, dtype=np.float64)[None, :, None]
     return ((np.sin(freq * t + phase) + 1.0) / 2.0).astype(np.float32)
-
-
-def sliding_windows(values: np.ndarray, length: int, stride: int = 1) -> np.ndarray:
-    """All windows ``values[s : s + length]`` for ``s = 0, stride, ...``: ``(T, d)`` -> ``(n, length, d)``."""
-    values = np.asarray(values)
-    if values.ndim != 2:
-        raise TsganError(f"sliding_windows needs a (T, d) array, got shape {values.shape}")
-    if not 1 <= length <= len(values) or stride < 1:
-        raise TsganError(f"window length must be in [1, {len(values)}] and stride >= 1, got length={length}, stride={stride}")
-    starts = np.arange(0, len(values) - length + 1, stride)
-    return np.stack([values[s:s + length] for s in starts])
 
 
 def load_stocks(path: str | Path, length: int = 24, *, reverse: bool = True) -> tuple[np.ndarray, list[str]]:

@@ -62,6 +62,58 @@ def gradient_penalty(
     return ((norms - 1.0) ** 2).mean()
 
 
+# -- techniques of Salimans et al. 2016 (each an option of the one training loop) -------------------
+
+def feature_matching_loss(real_features: torch.Tensor, fake_features: torch.Tensor) -> torch.Tensor:
+    """Feature matching: ``||mean f(x) - mean f(G(z))||_2^2`` for discriminator features ``f`` ``(n, F)``
+    of a real and a generated batch. Per-step features ``(n, T, F)`` are matched step by step and the
+    squared distances averaged over steps. The real means are a fixed target (no gradient); the
+    gradient reaches the generator through the generated batch."""
+    diff = real_features.detach().mean(dim=0) - fake_features.mean(dim=0)
+    return (diff**2).sum(dim=-1).mean()
+
+
+def class_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy of class logits ``(n, K)`` against class indices ``(n,)``: the semi-supervised
+    discriminator's supervised term. Per-step logits ``(n, T, K)`` are each held to the sequence's
+    label and averaged over steps."""
+    if logits.dim() == 3:
+        return F.cross_entropy(logits.transpose(1, 2), labels[:, None].expand(-1, logits.shape[1]))
+    return F.cross_entropy(logits, labels)
+
+
+class HistoricalAverage:
+    """Historical averaging for one player: ``penalty() = ||theta - mean of past theta||^2`` (summed over
+    every parameter), pulling the player back toward where it has been, against oscillation.
+
+    The running mean starts at the parameters it is built with and takes the parameters after every
+    update (:meth:`update`: ``mean_t = mean_{t-1} + (theta_t - mean_{t-1}) / t``). Its state (mean
+    and count) goes into the training checkpoint, so a resumed run continues the same average.
+    """
+
+    def __init__(self, module: torch.nn.Module) -> None:
+        self.module = module
+        self.count = 1
+        self.mean = [p.detach().clone() for p in module.parameters()]
+
+    def penalty(self) -> torch.Tensor:
+        return torch.stack([((p - m) ** 2).sum() for p, m in zip(self.module.parameters(), self.mean)]).sum()
+
+    @torch.no_grad()
+    def update(self) -> None:
+        self.count += 1
+        for p, m in zip(self.module.parameters(), self.mean):
+            m.lerp_(p.detach(), 1.0 / self.count)
+
+    def state_dict(self) -> dict:
+        return {"count": self.count, "mean": [m.clone() for m in self.mean]}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.count = int(state["count"])
+        for m, saved in zip(self.mean, state["mean"]):
+            m.copy_(saved)
+
+
 @dataclass(frozen=True)
 class Loss:
     """A named objective: the two loss functions and what keeps the critic Lipschitz."""

@@ -9,6 +9,8 @@ Contracts shared by every family, so any generator pairs with any discriminator:
   generated amplitudes from spreading as far as real ones (waves, RCGAN: spread 0.16 vs 0.23).
 * ``D.features(x, labels=None)`` -> ``(n, F)`` or, per step, ``(n, T, F)``; ``D(x, labels)`` -> one
   score per sequence ``(n,)`` or per step ``(n, T)`` (losses average over steps, as in RCGAN).
+  A semi-supervised discriminator (``D.n_logits = K > 0``) also gives ``D.class_logits(x)`` ->
+  ``(n, K)`` or ``(n, T, K)``; its score is their logsumexp (the "fake" class is implied).
 * ``labels`` are int64 class indices ``(n,)`` or float class weights ``(n, K)`` (one-hot or soft);
   conditioning (CGAN) concatenates the one-hot label to each network's input, once, inside it.
 """
@@ -22,11 +24,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from .errors import TsganError
-from .layers import MinibatchDiscrimination
+from .layers import MinibatchDiscrimination, VirtualBatchNorm
 
 # Family defaults, chosen so each trains on the waves set in a few minutes on a 2-core CPU.
 DEFAULT_HIDDEN = {"lstm": 64, "mlp": 128, "conv": 64}
 DEFAULT_NOISE = {"lstm": 12, "mlp": 32, "conv": 32}
+DEFAULT_VBN_REFERENCE = 64  # virtual batch norm's reference batch when asked for with True
 
 
 @dataclass
@@ -43,16 +46,27 @@ class ModelConfig:
     layers: int = 1
     static_noise: int | None = None  # recurrent generators: noise dims held constant over time
     minibatch_kernels: int = 0  # > 0: minibatch discrimination with this many kernels in the discriminator
+    # > 0: the generator's batch norm becomes virtual batch norm with a reference batch of this many
+    # inputs (True: 64), drawn once when the generator is built and kept in its state dict.
+    virtual_batch_norm: int = 0
+    # The discriminator classifies the n_classes real classes (fake implied, Salimans et al. 2016);
+    # neither network is conditioned on labels then, and labels may be missing for most sequences.
+    semi_supervised: bool = False
 
     def resolved(self) -> "ModelConfig":
         for role, name, registry in (("generator", self.generator, GENERATORS), ("discriminator", self.discriminator, DISCRIMINATORS)):
             if name not in registry:
                 raise TsganError(f"unknown {role} '{name}'; choose from {', '.join(registry)}")
+        vbn = DEFAULT_VBN_REFERENCE if self.virtual_batch_norm is True else int(self.virtual_batch_norm)
+        if vbn and (vbn < 2 or not getattr(GENERATORS[self.generator], "batch_norm", False)):
+            raise TsganError(f"virtual batch norm needs a reference batch of at least 2 and a generator with batch norm "
+                             f"({', '.join(k for k, v in GENERATORS.items() if getattr(v, 'batch_norm', False))}); "
+                             f"got {vbn} with the '{self.generator}' generator")
         return ModelConfig(
             self.generator, self.discriminator, self.length, self.channels, self.n_classes,
             self.noise_dim or DEFAULT_NOISE[self.generator], self.hidden, self.layers,
             self.static_noise if self.static_noise is not None else (self.noise_dim or DEFAULT_NOISE[self.generator]) * 2 // 3,
-            self.minibatch_kernels,
+            self.minibatch_kernels, vbn, bool(self.semi_supervised),
         )
 
 
@@ -84,10 +98,34 @@ class Generator(nn.Module):
     """Base of every generator: noise shape and label handling."""
 
     noise_per_step = False
+    batch_norm = False  # True: batch norm layers, which virtual batch norm can replace
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
         self.length, self.channels, self.n_classes, self.noise_dim = cfg.length, cfg.channels, cfg.n_classes, cfg.noise_dim
+        self.vbn_reference = cfg.virtual_batch_norm
+
+    def _norm(self, features: int) -> nn.Module:
+        return VirtualBatchNorm(features, self.vbn_reference) if self.vbn_reference else nn.BatchNorm1d(features)
+
+    def _draw_reference(self) -> None:
+        """Virtual batch norm: draw the fixed reference inputs (noise, and labels cycling through the
+        classes) once, as buffers - saved with the weights, so samples are identical after reloading."""
+        if self.vbn_reference:
+            self.register_buffer("reference_noise", self.sample_noise(self.vbn_reference))
+            labels = torch.arange(self.vbn_reference) % max(self.n_classes, 1)
+            self.register_buffer("reference_labels", F.one_hot(labels, self.n_classes).float() if self.n_classes else None)
+
+    def _input(self, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """Noise with the one-hot label; with virtual batch norm, the reference batch's inputs first
+        (its rows pass through the network with the batch's and are dropped with :meth:`_drop_reference`)."""
+        inputs = _with_label(z, one_hot(labels, self.n_classes, len(z)))
+        if not self.vbn_reference:
+            return inputs
+        return torch.cat([_with_label(self.reference_noise, self.reference_labels).to(inputs.dtype), inputs])
+
+    def _drop_reference(self, h: torch.Tensor) -> torch.Tensor:
+        return h[self.vbn_reference :]
 
     def noise_shape(self, n: int) -> tuple[int, ...]:
         return (n, self.length, self.noise_dim) if self.noise_per_step else (n, self.noise_dim)
@@ -115,13 +153,30 @@ class Discriminator(nn.Module):
         self.minibatch = MinibatchDiscrimination(feature_dim, cfg.minibatch_kernels) if cfg.minibatch_kernels else None
         self.head = nn.Linear(feature_dim + cfg.minibatch_kernels, 1)
         self.embed = nn.Linear(cfg.n_classes, feature_dim, bias=False) if cfg.n_classes else None
+        self.n_logits = 0
+
+    def make_semi_supervised(self, n_classes: int) -> None:
+        """Salimans et al. 2016: the head gives ``K`` class logits ``l``; the "fake" class K+1 is implied
+        with logit 0, so ``D(x) = Z / (Z + 1)`` with ``Z = sum exp(l)``: the real/fake score is ``logsumexp(l)``."""
+        self.n_logits = n_classes
+        self.head = nn.Linear(self.head.in_features, n_classes)
 
     def features(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         raise NotImplementedError
 
+    def _head(self, h: torch.Tensor) -> torch.Tensor:
+        return self.head(h if self.minibatch is None else torch.cat([h, self.minibatch(h)], dim=-1))
+
+    def class_logits(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """A semi-supervised discriminator's class logits, ``(n, K)`` or per step ``(n, T, K)``."""
+        if not self.n_logits:
+            raise TsganError("only a semi-supervised discriminator classifies; build it with semi_supervised=True")
+        return self._head(self.features(x, labels))
+
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         h = self.features(x, labels)
-        score = self.head(h if self.minibatch is None else torch.cat([h, self.minibatch(h)], dim=-1)).squeeze(-1)
+        out = self._head(h)
+        score = torch.logsumexp(out, dim=-1) if self.n_logits else out.squeeze(-1)
         if self.embed is not None:
             e = self.embed(one_hot(labels, self.n_classes, len(x)).to(h.dtype))
             score = score + ((e[:, None, :] if h.dim() == 3 else e) * h).sum(-1)
@@ -175,18 +230,21 @@ class LSTMDiscriminator(Discriminator):
 class MLPGenerator(Generator):
     """The original GAN's multilayer perceptron, emitting the flattened sequence; batch norm between layers."""
 
+    batch_norm = True
+
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__(cfg)
         hidden = cfg.hidden or DEFAULT_HIDDEN["mlp"]
         layers, width = [], cfg.noise_dim + cfg.n_classes
         for _ in range(cfg.layers + 1):
-            layers += [nn.Linear(width, hidden), nn.BatchNorm1d(hidden), nn.ReLU()]
+            layers += [nn.Linear(width, hidden), self._norm(hidden), nn.ReLU()]
             width = hidden
         self.body = nn.Sequential(*layers)
         self.out = nn.Linear(hidden, cfg.length * cfg.channels)
+        self._draw_reference()
 
     def forward(self, z, labels=None):
-        h = self.body(_with_label(z, one_hot(labels, self.n_classes, len(z))))
+        h = self._drop_reference(self.body(self._input(z, labels)))
         return self.out(h).view(len(z), self.length, self.channels)
 
 
@@ -217,6 +275,8 @@ class ConvGenerator(Generator):
     its length with batch norm and ReLU (no pooling), a final convolution gives the channels; the
     output is cropped to the sequence length (so any length works)."""
 
+    batch_norm = True
+
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__(cfg)
         self.width = cfg.hidden or DEFAULT_HIDDEN["conv"]
@@ -224,18 +284,19 @@ class ConvGenerator(Generator):
         self.start = math.ceil(cfg.length / 2**stages)
         self.project = nn.Sequential(
             nn.Linear(cfg.noise_dim + cfg.n_classes, self.width * self.start),
-            nn.BatchNorm1d(self.width * self.start),
+            self._norm(self.width * self.start),
             nn.ReLU(),
         )
         ups = []
         for _ in range(stages):
-            ups += [nn.ConvTranspose1d(self.width, self.width, 4, stride=2, padding=1), nn.BatchNorm1d(self.width), nn.ReLU()]
+            ups += [nn.ConvTranspose1d(self.width, self.width, 4, stride=2, padding=1), self._norm(self.width), nn.ReLU()]
         self.up = nn.Sequential(*ups)
         self.out = nn.Conv1d(self.width, cfg.channels, 3, padding=1)
+        self._draw_reference()
 
     def forward(self, z, labels=None):
-        h = self.project(_with_label(z, one_hot(labels, self.n_classes, len(z))))
-        h = self.up(h.view(len(z), self.width, self.start))
+        h = self.project(self._input(z, labels))
+        h = self._drop_reference(self.up(h.view(len(h), self.width, self.start)))
         return self.out(h)[:, :, : self.length].transpose(1, 2)
 
 
@@ -264,6 +325,12 @@ DISCRIMINATORS = {"lstm": LSTMDiscriminator, "mlp": MLPDiscriminator, "conv": Co
 def build(cfg: ModelConfig) -> tuple[Generator, Discriminator]:
     """Build the generator and discriminator that ``cfg`` names (sizes resolved per family)."""
     cfg = cfg.resolved()
-    g_cfg = ModelConfig(**{**cfg.__dict__, "hidden": cfg.hidden or DEFAULT_HIDDEN[cfg.generator]})
-    d_cfg = ModelConfig(**{**cfg.__dict__, "hidden": cfg.hidden or DEFAULT_HIDDEN[cfg.discriminator]})
-    return GENERATORS[cfg.generator](g_cfg), DISCRIMINATORS[cfg.discriminator](d_cfg)
+    conditioning = 0 if cfg.semi_supervised else cfg.n_classes  # semi-supervised: labels are the D's outputs
+    g_cfg = ModelConfig(**{**cfg.__dict__, "n_classes": conditioning, "hidden": cfg.hidden or DEFAULT_HIDDEN[cfg.generator]})
+    d_cfg = ModelConfig(**{**cfg.__dict__, "n_classes": conditioning, "hidden": cfg.hidden or DEFAULT_HIDDEN[cfg.discriminator]})
+    if cfg.semi_supervised and cfg.n_classes < 2:
+        raise TsganError(f"the semi-supervised discriminator needs labelled examples of at least two classes, got {cfg.n_classes}")
+    G, D = GENERATORS[cfg.generator](g_cfg), DISCRIMINATORS[cfg.discriminator](d_cfg)
+    if cfg.semi_supervised:
+        D.make_semi_supervised(cfg.n_classes)
+    return G, D

@@ -13,7 +13,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
 from .errors import TsganError
-from .losses import Loss, gradient_penalty
+from .losses import HistoricalAverage, Loss, class_loss, feature_matching_loss, gradient_penalty
 
 
 @dataclass
@@ -30,7 +30,14 @@ class TrainConfig:
     n_critic: int | None = None
     gp_weight: float = 10.0  # WGAN-GP's lambda
     clip_value: float = 0.01  # WGAN's weight clipping
-    real_target: float = 1.0  # < 1: one-sided label smoothing (classic loss)
+    real_target: float = 1.0  # < 1: one-sided label smoothing (classic loss): real targets this, fake stay 0
+    # Techniques of Salimans et al. 2016 (the semi-supervised discriminator and virtual batch norm are
+    # parts of the model: tsgan.ModelConfig). Recorded losses are each player's whole objective,
+    # without the gradient penalty (recorded apart).
+    feature_matching: float = 0.0  # > 0: weight of ||mean D.features(real) - mean D.features(fake)||^2 in G's loss
+    feature_matching_only: bool = False  # G's loss is the feature-matching term alone, no adversarial term
+    historical_averaging_g: float = 0.0  # > 0: weight of ||theta_G - mean of past theta_G||^2 in G's loss
+    historical_averaging_d: float = 0.0  # > 0: the same for the discriminator
     # Samples come from an exponential moving average of the generator's weights (Yazici et al. 2019):
     # it smooths the classic GAN's oscillation between modes. 0: sample from the last weights.
     ema_decay: float = 0.995
@@ -95,11 +102,16 @@ class Trainer:
         self.device = next(generator.parameters()).device
         self.save_checkpoint = save_checkpoint
         self.callbacks = list(callbacks)
+        self._check_options()
         self.n_critic = config.n_critic or loss.n_critic
         self.opt_g = self._optimizer(generator, config.lr_g)
         self.opt_d = self._optimizer(discriminator, config.lr_d, discriminator=True)
         self.G_ema = (AveragedModel(generator, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay), use_buffers=True)
                       if config.ema_decay > 0 else None)
+        self.hist_g = HistoricalAverage(generator) if config.historical_averaging_g > 0 else None
+        self.hist_d = HistoricalAverage(discriminator) if config.historical_averaging_d > 0 else None
+        self.semi_supervised = getattr(discriminator, "n_logits", 0) > 0
+        self._labelled: tuple[torch.Tensor, torch.Tensor] | None = None  # semi-supervised: the labelled sequences
         self.step = 0
         self.history: list[dict] = []
         self._pending: list[torch.Tensor] = []
@@ -108,6 +120,21 @@ class Trainer:
         # cuDNN's RNN has no double backward in train mode: the gradient penalty's forward runs
         # without cuDNN for critics that hold an RNN; everything else keeps cuDNN's speed.
         self._penalty_needs_native_rnn = loss.gradient_penalty and self.device.type == "cuda" and _has_rnn(discriminator)
+
+    def _check_options(self) -> None:
+        cfg, classic = self.cfg, self.loss.name == "gan"
+        if not 0 < cfg.real_target <= 1:
+            raise TsganError(f"real_target (label smoothing) must be in (0, 1], got {cfg.real_target}; 0.9 is usual")
+        if cfg.real_target != 1.0 and not classic:
+            raise TsganError(f"label smoothing (real_target={cfg.real_target}) applies to the classic 'gan' loss; "
+                             f"the '{self.loss.name}' critic has no targets")
+        for name in ("feature_matching", "historical_averaging_g", "historical_averaging_d"):
+            if getattr(cfg, name) < 0:
+                raise TsganError(f"{name} is a weight and must be >= 0, got {getattr(cfg, name)}")
+        if cfg.feature_matching_only and cfg.feature_matching <= 0:
+            raise TsganError("feature_matching_only needs a feature_matching weight > 0 (e.g. 1.0)")
+        if getattr(self.D, "n_logits", 0) and not classic:
+            raise TsganError(f"the semi-supervised discriminator is trained with the classic 'gan' loss, not '{self.loss.name}'")
 
     @property
     def sampling_generator(self) -> torch.nn.Module:
@@ -133,6 +160,12 @@ class Trainer:
         with torch.no_grad():
             fake = self.G(self.G.sample_noise(len(real), self.noise_rng), labels)
         d_loss = self._d_loss(self.D(real, labels), self.D(fake, labels))
+        if self._labelled is not None:  # semi-supervised: the class of labelled real sequences, beside real/fake
+            X_l, y_l = self._labelled
+            idx = self._indices(len(X_l))
+            d_loss = d_loss + class_loss(self.D.class_logits(X_l[idx]), y_l[idx])
+        if self.hist_d is not None:
+            d_loss = d_loss + self.cfg.historical_averaging_d * self.hist_d.penalty()
         penalty = torch.zeros((), device=self.device)
         if self.loss.gradient_penalty:
             with torch.backends.cudnn.flags(enabled=not self._penalty_needs_native_rnn):
@@ -144,6 +177,8 @@ class Trainer:
             with torch.no_grad():
                 for p in self.D.parameters():
                     p.clamp_(-self.cfg.clip_value, self.cfg.clip_value)
+        if self.hist_d is not None:
+            self.hist_d.update()
         return d_loss.detach(), penalty.detach()
 
     def _d_loss(self, real_scores, fake_scores):
@@ -152,25 +187,43 @@ class Trainer:
         return self.loss.d_loss(real_scores, fake_scores)
 
     def _generator_step(self, X, y) -> torch.Tensor:
-        labels = None if y is None else y[self._indices(len(y))]
+        cfg = self.cfg
+        idx = self._indices(len(X)) if y is not None or cfg.feature_matching else None  # a real batch only if needed
+        labels = None if y is None else y[idx]
         self.D.requires_grad_(False)  # no gradients into the discriminator's weights here
-        fake = self.G(self.G.sample_noise(self.cfg.batch_size, self.noise_rng), labels)
-        g_loss = self.loss.g_loss(self.D(fake, labels))
+        fake = self.G(self.G.sample_noise(cfg.batch_size, self.noise_rng), labels)
+        g_loss = torch.zeros((), device=self.device) if cfg.feature_matching_only else self.loss.g_loss(self.D(fake, labels))
+        if cfg.feature_matching:
+            with torch.no_grad():
+                target = self.D.features(X[idx], labels)
+            g_loss = g_loss + cfg.feature_matching * feature_matching_loss(target, self.D.features(fake, labels))
+        if self.hist_g is not None:
+            g_loss = g_loss + cfg.historical_averaging_g * self.hist_g.penalty()
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         self.opt_g.step()
         self.D.requires_grad_(True)
+        if self.hist_g is not None:
+            self.hist_g.update()
         if self.G_ema is not None:
             self.G_ema.update_parameters(self.G)
         return g_loss.detach()
 
     # -- the loop --------------------------------------------------------------------------------
     def fit(self, X: torch.Tensor, y: torch.Tensor | None = None) -> list[dict]:
-        """Train until ``config.steps``; ``X`` is ``(n, T, d)`` scaled data, ``y`` class indices or None."""
+        """Train until ``config.steps``; ``X`` is ``(n, T, d)`` scaled data, ``y`` class indices or None.
+
+        With a semi-supervised discriminator, ``y`` is -1 for unlabelled sequences: every sequence is
+        real data for the real/fake game (neither network is conditioned), the labelled ones also
+        train the discriminator's classes."""
         cfg = self.cfg
         check_batch_size(len(X), cfg.batch_size)
         X = X.to(self.device)
         y = None if y is None else y.to(self.device)
+        if self.semi_supervised:
+            if y is None or not (y >= 0).any():
+                raise TsganError("the semi-supervised discriminator needs some labelled sequences (labels y, -1 where unknown)")
+            self._labelled, y = (X[y >= 0], y[y >= 0]), None
         self.G.train()
         self.D.train()
         for cb in self.callbacks:
@@ -250,6 +303,8 @@ class Trainer:
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "G_ema": None if self.G_ema is None else self.G_ema.state_dict(),
+            "historical_g": None if self.hist_g is None else self.hist_g.state_dict(),
+            "historical_d": None if self.hist_d is None else self.hist_d.state_dict(),
             "data_rng": self.data_rng.get_state(),
             "noise_rng": self.noise_rng.get_state(),
         }
@@ -261,5 +316,8 @@ class Trainer:
         self.opt_d.load_state_dict(state["opt_d"])
         if self.G_ema is not None and state.get("G_ema") is not None:
             self.G_ema.load_state_dict(state["G_ema"])
+        for average, key in ((self.hist_g, "historical_g"), (self.hist_d, "historical_d")):
+            if average is not None and state.get(key) is not None:
+                average.load_state_dict(state[key])
         self.data_rng.set_state(state["data_rng"].cpu())
         self.noise_rng.set_state(state["noise_rng"].to("cpu"))
