@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+import warnings
+import zipfile
 from pathlib import Path
 
 import torch
@@ -28,6 +31,70 @@ def atomic_save(state: dict, path: str | Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def previous_path(path: str | Path) -> Path:
+    """Where the checkpoint before ``path`` is kept: ``checkpoint.pt`` -> ``checkpoint.prev.pt``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.prev{path.suffix}")
+
+
+def save_checkpoint(state: dict, path: str | Path, *, keep_previous: bool) -> None:
+    """Write a training checkpoint atomically. With ``keep_previous`` (the file at ``path`` is known to
+    be good: this run wrote it or resumed from it), that file first becomes ``checkpoint.prev.pt``
+    (a hard link, or a copy, renamed into place), so at every instant both files on disk are complete,
+    good checkpoints; without it a ``.prev`` file of another run is removed."""
+    path, previous = Path(path), previous_path(path)
+    if keep_previous and path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{previous.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        try:
+            os.unlink(tmp)
+            try:
+                os.link(path, tmp)
+            except OSError:  # file systems without hard links
+                shutil.copyfile(path, tmp)
+            os.replace(tmp, previous)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    elif not keep_previous:
+        previous.unlink(missing_ok=True)
+    atomic_save(state, path)
+
+
+def read_checkpoint(path: str | Path) -> tuple[dict, Path]:
+    """Read the training checkpoint at ``path``; when it is missing, corrupt or truncated and
+    ``checkpoint.prev.pt`` is good, warn and return that one. Returns ``(state, the file read)``."""
+    path, previous = Path(path), previous_path(path)
+    try:
+        return read(path), path
+    except TsganError as exc:
+        if not previous.is_file():
+            raise
+        try:
+            state = read(previous)
+        except TsganError:
+            raise exc from None
+        warnings.warn(f"{exc}; resuming from the previous checkpoint '{previous}' (step {state.get('trainer', {}).get('step', '?')}) "
+                      "instead", stacklevel=2)
+        return state, previous
 
 
 def read(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
@@ -38,6 +105,11 @@ def read(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
     if not path.is_file():
         raise TsganError(f"model file '{path}' does not exist; train one with `tsgan train --out DIR`")
     try:
+        # torch.load does not check the zip records' CRC-32: a flipped bit in a tensor would load silently.
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                if (bad := archive.testzip()) is not None:
+                    raise ValueError(f"checksum mismatch in record '{bad.rsplit('/', 1)[-1]}'")
         state = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as exc:
         reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import distributed
 from .data import FORMATS, NAN_OPTIONS, Dataset, load_dataset, read_table, sktime_datasets, to_long, write_table
 from .errors import TsganError
 from .losses import LOSSES
@@ -37,7 +38,8 @@ def _data_list(args) -> None:
 def _columns(args) -> dict:
     return {"id_col": args.id_col, "time_col": args.time_col, "label_col": args.label_col,
             "channels": args.channels.split(",") if args.channels else None,
-            "format": args.format, "nan": args.nan, "window": args.window, "stride": args.stride}
+            "format": args.format, "nan": args.nan, "window": args.window, "stride": args.stride,
+            **({"categorical": args.categorical} if args.categorical else {})}
 
 
 def _load_training_data(args):
@@ -57,6 +59,8 @@ def _train(args) -> None:
     gan = GAN(args.generator, args.discriminator, loss=args.loss, noise_dim=args.noise_dim, hidden=args.hidden, layers=args.layers,
               minibatch_kernels=args.minibatch_kernels, virtual_batch_norm=args.virtual_batch_norm,
               semi_supervised=args.semi_supervised)
+    if args.labels_per_class is not None and not args.semi_supervised:
+        raise TsganError("--labels-per-class leaves most sequences unlabelled, for --semi-supervised: add it")
     data, unlabelled = _split_labels(data, args.labels_per_class) if args.labels_per_class is not None else (data, None)
     gan.fit(data, out_dir=out, resume=args.resume, steps=args.steps, batch_size=args.batch_size,
             seed=args.seed, device=args.device, lr_g=args.lr_g, lr_d=args.lr_d, n_critic=args.n_critic,
@@ -65,13 +69,18 @@ def _train(args) -> None:
             feature_matching=args.feature_matching or (1.0 if args.feature_matching_only else 0.0),
             feature_matching_only=args.feature_matching_only, historical_averaging_g=args.historical_averaging_g,
             historical_averaging_d=args.historical_averaging_d)
+    if not distributed.is_main():  # data-parallel (torchrun): rank 0 writes the model and pictures
+        distributed.finish()
+        return
     gan.save(out / "model.pt")
     pd.DataFrame(gan.history_).to_csv(out / "losses.csv", index=False)
     fake, fake_labels = gan.sample(min(len(X), 256), seed=args.seed, return_labels=True)
     plot_real_vs_generated(X, None if fake_labels is None else y, fake, fake_labels, out / "samples.png", channels=channels)
     plot_losses(gan.history_, out / "losses.png")
-    print(f"trained {args.generator}/{args.discriminator} ({args.loss}) for {args.steps} steps on {len(X)} sequences; "
+    print(f"trained {args.generator}/{args.discriminator} ({args.loss}) for {args.steps} steps on {len(X)} sequences"
+          f"{f' in {distributed.world_size()} processes' if distributed.active() else ''}; "
           f"wrote {out / 'model.pt'}, {out / 'losses.csv'}, {out / 'samples.png'}")
+    distributed.finish()
 
 
 def _split_labels(data, per_class: int):
@@ -147,6 +156,10 @@ def _add_column_options(parser: argparse.ArgumentParser) -> None:
                              "series (sktime forecasting sets, a wide file without ids) and for series of unequal length; "
                              "generated windows are independent samples, not a continuation of the series")
     parser.add_argument("--stride", type=int, default=1, help="steps between window starts (default 1)")
+    parser.add_argument("--categorical", action="append", default=None, metavar="COL",
+                        help="a channel column of categories (a machine state, say; repeat for more): one-hot encoded, "
+                             "generated through a softmax, sampled as the most probable category and written back with "
+                             "its values; a missing or unknown category is an error")
 
 
 def build_parser() -> argparse.ArgumentParser:

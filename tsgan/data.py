@@ -16,6 +16,16 @@ or ``nan="mask"`` (interpolate, and add a 0/1 channel ``<channel>_observed`` per
 which the GAN learns like any channel; :meth:`GAN.sample_frame` puts NaN back where a sampled
 ``_observed`` value is below 0.5).
 
+Categorical channels (a machine state, say: text, whole numbers or booleans) are named with
+``categorical=[column, ...]`` (or ``{column: [allowed values]}`` to fix the vocabulary; a pandas
+``category`` column is categorical by itself, its categories being the vocabulary). Each becomes
+one 0/1 channel per category, ``<column>=<value>``, in the vocabulary's order (sorted when not given);
+these channels are not min-max scaled, the generator emits them through a softmax over the group,
+samples take the most probable category (argmax), and :meth:`GAN.sample_frame` /
+:meth:`GAN.sample_sktime` (pd-multiindex) give the column back with its values and dtype. A missing
+value in a categorical column is an error whatever ``nan`` says (categories are not interpolated), and
+so is a value outside a given vocabulary.
+
 Every check raises :class:`TsganError` with a message that names the problem and the fix, so bad
 input never reaches torch.
 """
@@ -33,6 +43,7 @@ from .errors import TsganError
 ID, TIME, LABEL, VALUE = "series_id", "time", "label", "value"
 NAN_OPTIONS = ("raise", "interpolate", "mask")
 OBSERVED = "_observed"
+CATEGORY = "="  # one-hot channel of a categorical column: "<column>=<value>"
 FORMATS = ("long", "wide")
 
 
@@ -77,14 +88,42 @@ class Sequences:
     channels: list[str]
 
 
+def _as_array(value, name: str, fix: str) -> np.ndarray:
+    """``np.asarray(value)``, or a TsganError naming ``name`` where numpy cannot read it (ragged lists,
+    bytes mixed with text, a tensor that requires grad, ...)."""
+    try:
+        return np.asarray(value)
+    except Exception as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise TsganError(f"{name} could not be read as an array ({reason}); {fix}") from None
+
+
+def _label_array(y, n: int, what: str = "sequence") -> np.ndarray:
+    """Labels as a 1-D array of ``n``, one per ``what``."""
+    values = _as_array(y, "labels", f"pass one label (a name or number) per {what}")
+    if values.ndim != 1 or len(values) != n:
+        raise TsganError(f"labels have shape {values.shape} but there are {n} {what}s; pass one label per {what}")
+    return values
+
+
+def _channel_names(channels, d: int | None = None) -> list:
+    """Channel names given by the caller: a list of distinct names (text or whole numbers), ``d`` of them when given."""
+    if isinstance(channels, (str, bytes)) or not isinstance(channels, (list, tuple, np.ndarray, pd.Index)):
+        raise TsganError(f"channel names must be a list of names, got {type(channels).__name__} {str(channels)[:60]!r}")
+    names = list(channels)
+    d = len(names) if d is None else d
+    if len(names) != d:
+        raise TsganError(f"{len(names)} channel names given for {d} channels")
+    if not all(isinstance(c, (str, int, np.integer)) and not isinstance(c, (bool, np.bool_)) for c in names) or len(set(map(str, names))) != d:
+        raise TsganError(f"channel names must be distinct texts or whole numbers, got {names!r:.80}")
+    return [_plain(c) for c in names]
+
+
 def check_array(X, name: str = "X", *, allow_nan: bool = False) -> np.ndarray:
     """Return ``X`` as float32 ``(n, T, d)``; a 2-D array is read as ``(n, T)`` univariate."""
     if isinstance(X, (pd.DataFrame, pd.Series)):
         raise TsganError(f"{name} is a pandas object; use tsgan.from_long(df) / tsgan.from_wide(df) (tables) or tsgan.from_sktime(X)")
-    try:
-        arr = np.asarray(X)
-    except Exception as exc:  # ragged lists and the like
-        raise TsganError(f"{name} could not be read as an array ({exc}); pass a numeric array of shape (n, T, d)") from None
+    arr = _as_array(X, name, "pass a numeric array of shape (n, T, d)")
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TsganError(f"{name} has dtype {arr.dtype}, not numeric; pass numbers of shape (n, T, d) (ragged sequences need equal lengths)")
     if np.issubdtype(arr.dtype, np.complexfloating):
@@ -110,9 +149,7 @@ def check_array(X, name: str = "X", *, allow_nan: bool = False) -> np.ndarray:
 
 def encode_labels(y, n: int, classes: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
     """Turn labels (names or numbers) into int64 indices into ``classes`` (sorted names by default)."""
-    values = np.asarray(y)
-    if values.ndim != 1 or len(values) != n:
-        raise TsganError(f"labels have shape {values.shape} but there are {n} sequences; pass one label per sequence")
+    values = _label_array(y, n)
     if values.dtype.kind == "f" and np.isnan(values).any():
         raise TsganError("labels contain NaN; every sequence needs a label (or pass no labels at all)")
     names = np.array([str(v) for v in values.tolist()], dtype=object)
@@ -131,10 +168,7 @@ def as_sequences(X, y=None, channels: list[str] | None = None) -> Sequences:
     """Validate ``X`` (and labels ``y``) into a :class:`Sequences`."""
     arr = check_array(X)
     n, _, d = arr.shape
-    if channels is None:
-        channels = [VALUE] if d == 1 else [f"channel_{i}" for i in range(d)]
-    if len(channels) != d:
-        raise TsganError(f"{len(channels)} channel names given for {d} channels")
+    channels = ([VALUE] if d == 1 else [f"channel_{i}" for i in range(d)]) if channels is None else _channel_names(channels, d)
     if y is None:
         return Sequences(arr, None, [], list(channels))
     idx, classes = encode_labels(y, n)
@@ -173,6 +207,87 @@ def _numeric_channel(column: pd.Series, name, ids: pd.Series, stamps: pd.Series 
         raise TsganError(f"channel column '{name}' is not numeric: {mixed}value {column.iloc[i]!r} at {where}; "
                          "convert it or leave it out of the channels")
     return pd.to_numeric(column).to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _category(value, name):
+    """A category as a plain Python value (text, whole number, float or bool; model files are read with weights_only)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    if isinstance(value, str):
+        return value
+    raise TsganError(f"categorical column '{name}' holds {type(value).__name__} {value!r:.40}; categories must be text, numbers or booleans")
+
+
+def _categorical_columns(categorical, df: pd.DataFrame, channels: list) -> dict:
+    """``{column: vocabulary or None}`` for the ``categorical`` option (a list of channel columns, or a dict
+    column -> allowed values) and the channels of pandas ``category`` dtype."""
+    if categorical is None:
+        given = {}
+    elif isinstance(categorical, dict):
+        given = dict(categorical)
+    elif isinstance(categorical, (str, bytes)) or not isinstance(categorical, (list, tuple)):
+        raise TsganError(f"categorical must be a list of channel columns or a dict column -> categories, got {str(categorical)[:60]!r}")
+    else:
+        given = dict.fromkeys(categorical)
+    for col, vocab in given.items():
+        if col not in channels:
+            role = "not a column" if col not in df.columns else "not a channel (an id, time or label column, or left out of the channels)"
+            raise TsganError(f"categorical column '{col}' is {role}; channels are {[str(c) for c in channels]}")
+        if vocab is not None:
+            if isinstance(vocab, (str, bytes)) or not isinstance(vocab, (list, tuple)) or not vocab:
+                raise TsganError(f"the categories of '{col}' must be a non-empty list of values, got {str(vocab)[:60]!r}")
+            vocab = [_category(v, col) for v in vocab]
+            if len(set(vocab)) != len(vocab):
+                raise TsganError(f"the categories of '{col}' repeat a value: {vocab!r:.80}")
+            given[col] = vocab
+    for col in channels:
+        if col not in given and isinstance(df[col].dtype, pd.CategoricalDtype):
+            given[col] = [_category(v, col) for v in df[col].cat.categories.tolist()]
+    return given
+
+
+def _categorical_channel(column: pd.Series, name, vocab: list | None, ids: pd.Series, stamps: pd.Series | None):
+    """A categorical column as 0/1 channels ``(rows, K)``, one per category of the vocabulary (sorted values when None)."""
+
+    def where(i):
+        return f"series {_plain(ids.iloc[i])!r}" + ("" if stamps is None else f", time {stamps.iloc[i]}")
+
+    missing = column.isna().to_numpy()
+    if missing.any():
+        raise TsganError(f"categorical column '{name}' has a missing value at {where(int(missing.argmax()))}; categories "
+                         "are not interpolated: fill it (e.g. with an 'unknown' category) or drop the series")
+    _check_one_type(column, f"categorical column '{name}'")
+    values = [_category(v, name) for v in column.tolist()]
+    if vocab is None:
+        vocab = sorted(set(values))
+    lookup = {v: i for i, v in enumerate(vocab)}
+    unknown = [i for i, v in enumerate(values) if v not in lookup or isinstance(v, bool) != isinstance(vocab[lookup[v]], bool)]
+    if unknown:
+        raise TsganError(f"categorical column '{name}' has value {values[unknown[0]]!r} at {where(unknown[0])}, not one of "
+                         f"its categories {vocab!r:.120}; add it to the categories or fix the data")
+    return np.eye(len(vocab))[[lookup[v] for v in values]], vocab
+
+
+def categorical_groups(layout: dict | None, channels: list[str]) -> list[list[int]]:
+    """The one-hot channel groups of categorical columns as ``[first channel, number of categories]`` pairs."""
+    groups = []
+    for entry in (layout or {}).get("categorical", []):
+        index = [channels.index(c) for c in entry["channels"]]
+        groups.append([index[0], len(index)])
+    return groups
+
+
+def harden_categories(X: np.ndarray, groups) -> np.ndarray:
+    """Generated category probabilities -> one-hot rows: each group's most probable category gets 1, the others 0."""
+    X = np.array(X, copy=True)
+    for start, size in groups:
+        block = X[..., start:start + size]
+        X[..., start:start + size] = np.eye(size, dtype=X.dtype)[block.argmax(axis=-1)]
+    return X
 
 
 def _time_info(stamps) -> dict | None:
@@ -273,7 +388,7 @@ def _assemble(series: list[np.ndarray], labels, channels: list[str], stamps: lis
 
 
 def _read_frame(df: pd.DataFrame, kind: str, *, id_col, time_col, label_col, channels, nan: str,
-                window: int | None, stride: int) -> Dataset:
+                window: int | None, stride: int, categorical=None) -> Dataset:
     """The reader behind :func:`from_long` and :func:`from_wide` (``kind``)."""
     if not isinstance(df, pd.DataFrame):
         raise TsganError(f"expected a pandas DataFrame in {kind} format, got {type(df).__name__}")
@@ -322,7 +437,21 @@ def _read_frame(df: pd.DataFrame, kind: str, *, id_col, time_col, label_col, cha
             i = int(dup.argmax())
             raise TsganError(f"duplicated time stamp {stamps.iloc[i]!r} in series {_plain(ids.iloc[i])!r}; each (series, time) must appear once")
         order = keys.sort_values(["series", "time"], kind="stable").index.to_numpy()
-    values = np.stack([_numeric_channel(rows[c], c, ids, stamps) for c in channels], axis=1)[order]
+    vocabularies = _categorical_columns(categorical, rows, channels)
+    blocks, names, categories = [], [], []
+    for c in channels:
+        if c in vocabularies:
+            onehot, vocab = _categorical_channel(rows[c], c, vocabularies[c], ids, stamps)
+            members = [f"{c}{CATEGORY}{v}" for v in vocab]
+            categories.append({"column": _plain(c), "values": vocab, "dtype": str(rows[c].dtype), "channels": members})
+            blocks.append(onehot)
+            names += members
+        else:
+            blocks.append(_numeric_channel(rows[c], c, ids, stamps)[:, None])
+            names.append(str(c))
+    if len(set(names)) != len(names):
+        raise TsganError(f"a categorical column's channel names {sorted({n for n in names if names.count(n) > 1})} are taken by other columns; rename those")
+    values = np.concatenate(blocks, axis=1)[order]
     bounds = np.flatnonzero(np.diff(codes[order])) + 1
     starts = np.concatenate([[0], bounds])
     series = np.split(values, bounds)
@@ -348,14 +477,17 @@ def _read_frame(df: pd.DataFrame, kind: str, *, id_col, time_col, label_col, cha
         "kind": kind, "id_col": _plain(id_col) if has_id else None, "time_col": _plain(time_col) if has_time else None,
         "time_in_index": stamps is not None and not has_time, "label_col": _plain(label_col) if has_label else None,
         "columns": [_plain(c) for c in columns if c in reserved or c in channels],
-        "channel_dtypes": {str(c): str(rows[c].dtype) if pd.api.types.is_numeric_dtype(rows[c]) else "float64" for c in channels},
+        "channel_dtypes": {str(c): str(rows[c].dtype) if pd.api.types.is_numeric_dtype(rows[c]) else "float64"
+                           for c in channels if c not in vocabularies},
+        "categorical": categories,
         "id_dtype": str(ids.dtype) if has_id else None, "label_dtype": str(rows[label_col].dtype) if has_label else None,
     }
-    return _assemble(series, labels, [str(c) for c in channels], per_series, where, layout, nan=nan, window=window, stride=stride)
+    return _assemble(series, labels, names, per_series, where, layout, nan=nan, window=window, stride=stride)
 
 
 def from_long(df: pd.DataFrame, *, id_col: str = ID, time_col: str = TIME, label_col: str | None = LABEL,
-              channels: list[str] | None = None, nan: str = "raise", window: int | None = None, stride: int = 1) -> Dataset:
+              channels: list[str] | None = None, nan: str = "raise", window: int | None = None, stride: int = 1,
+              categorical=None) -> Dataset:
     """Read long format (one row per series and step) into a :class:`Dataset` ``(X, labels or None, channels)``.
 
     Columns: ``id_col``, ``time_col``, optionally ``label_col`` (constant within a series; the default
@@ -363,14 +495,16 @@ def from_long(df: pd.DataFrame, *, id_col: str = ID, time_col: str = TIME, label
     unless ``channels`` names them). Rows are ordered by time within each series; series keep their
     first-appearance order. ``nan``: ``raise`` (default), ``interpolate`` or ``mask`` (module
     docstring). ``window``: cut every series into windows of this many steps, ``stride`` apart (each
-    window keeps its series' label); needed when series differ in length.
+    window keeps its series' label); needed when series differ in length. ``categorical``: channel
+    columns of categories, a list of names or a dict name -> allowed values (module docstring).
     """
     return _read_frame(df, "long", id_col=id_col, time_col=time_col, label_col=label_col, channels=channels,
-                       nan=nan, window=window, stride=stride)
+                       nan=nan, window=window, stride=stride, categorical=categorical)
 
 
 def from_wide(df: pd.DataFrame, *, id_col: str | None = ID, time_col: str | None = TIME, label_col: str | None = LABEL,
-              channels: list[str] | None = None, nan: str = "raise", window: int | None = None, stride: int = 1) -> Dataset:
+              channels: list[str] | None = None, nan: str = "raise", window: int | None = None, stride: int = 1,
+              categorical=None) -> Dataset:
     """Read wide format (one row per time step, in time order) into a :class:`Dataset`.
 
     ``id_col`` (default ``series_id``) splits the rows into series; without that column the whole
@@ -380,7 +514,7 @@ def from_wide(df: pd.DataFrame, *, id_col: str | None = ID, time_col: str | None
     column names may be absent; names you give must exist. Other options as in :func:`from_long`.
     """
     return _read_frame(df, "wide", id_col=id_col, time_col=time_col, label_col=label_col, channels=channels,
-                       nan=nan, window=window, stride=stride)
+                       nan=nan, window=window, stride=stride, categorical=categorical)
 
 
 def to_windows(series, length: int, stride: int = 1, **options) -> Dataset:
@@ -394,8 +528,8 @@ def to_windows(series, length: int, stride: int = 1, **options) -> Dataset:
     if isinstance(series, pd.Series):
         series = series.to_frame(name=VALUE if series.name is None else series.name)
     if not isinstance(series, pd.DataFrame):
-        values = np.asarray(series)
-        if values.ndim not in (1, 2) or values.dtype == object:
+        values = _as_array(series, "the series", "pass an array (T,) or (T, d), a pandas Series or DataFrame")
+        if values.ndim not in (1, 2) or values.dtype == object or values.size == 0:
             raise TsganError(f"to_windows needs one series: an array (T,) or (T, d), a pandas Series or DataFrame; got shape {values.shape}")
         values = values.reshape(len(values), -1)
         series = pd.DataFrame(values, columns=[VALUE] if values.shape[1] == 1 else [f"channel_{i}" for i in range(values.shape[1])])
@@ -410,20 +544,18 @@ def to_long(X: np.ndarray, labels=None, channels: list[str] | None = None) -> pd
         channels = [VALUE] if d == 1 else [f"channel_{i}" for i in range(d)]
     frame = {ID: np.repeat(np.arange(n), T), TIME: np.tile(np.arange(T), n)}
     if labels is not None:
-        labels = np.asarray(labels)
-        if labels.shape != (n,):
-            raise TsganError(f"labels have shape {labels.shape}, expected ({n},)")
+        labels = _label_array(labels, n)
         frame[LABEL] = np.repeat(labels, T)
     for k, c in enumerate(channels):
         frame[c] = X[:, :, k].reshape(-1)
     return pd.DataFrame(frame)
 
 
-def from_sktime(X, y=None, *, nan: str = "raise", window: int | None = None, stride: int = 1) -> Dataset:
+def from_sktime(X, y=None, *, nan: str = "raise", window: int | None = None, stride: int = 1, categorical=None) -> Dataset:
     """Read sktime's ``numpy3D`` array ``(n, d, T)`` or ``pd-multiindex`` frame (and labels ``y``, one per
-    instance) into a :class:`Dataset` ``(X (n, T, d), y, channels)``. ``nan``, ``window`` and
-    ``stride`` as in :func:`from_long`; a pd-multiindex frame may hold series of unequal length when
-    ``window`` cuts them."""
+    instance) into a :class:`Dataset` ``(X (n, T, d), y, channels)``. ``nan``, ``window``, ``stride``
+    and ``categorical`` (pd-multiindex only) as in :func:`from_long`; a pd-multiindex frame may hold
+    series of unequal length when ``window`` cuts them."""
     if isinstance(X, pd.DataFrame):
         if not isinstance(X.index, pd.MultiIndex) or X.index.nlevels != 2:
             raise TsganError("an sktime data frame must be pd-multiindex (instance, time) with one column per channel")
@@ -432,24 +564,22 @@ def from_sktime(X, y=None, *, nan: str = "raise", window: int | None = None, str
         label_col = None
         if y is not None:
             codes, uniques = pd.factorize(long["__instance__"])
-            y = np.asarray(y)
-            if y.shape != (len(uniques),):
-                raise TsganError(f"labels have shape {y.shape} but there are {len(uniques)} instances; pass one label per instance")
+            y = _label_array(y, len(uniques), "instance")
             label_col, long["__label__"] = "__label__", y[codes]
         data = _read_frame(long, "long", id_col="__instance__", time_col="__time__", label_col=label_col,
-                           channels=list(X.columns), nan=nan, window=window, stride=stride)
+                           channels=list(X.columns), nan=nan, window=window, stride=stride, categorical=categorical)
         data.layout.update(kind="pd-multiindex", index_names=names, id_col=None, time_col=None, label_col=None,
                            columns=[_plain(c) for c in X.columns], label_dtype=None if y is None else str(y.dtype))
         return data
-    arr = check_array(np.asarray(X), name="sktime numpy3D data", allow_nan=True) if np.ndim(X) == 3 else None
-    if arr is None:
-        raise TsganError(f"sktime numpy3D data must have shape (n, d, T), got {np.shape(X)}")
-    arr = np.transpose(arr, (0, 2, 1))
-    labels = None if y is None else np.asarray(y)
-    if labels is not None and labels.shape != (len(arr),):
-        raise TsganError(f"labels have shape {labels.shape} but there are {len(arr)} sequences; pass one label per sequence")
+    if categorical:
+        raise TsganError("a numpy3D array holds numbers only; pass categorical channels in a pd-multiindex frame")
+    given = _as_array(X, "sktime numpy3D data", "pass an array of shape (n, d, T) or a pd-multiindex frame")
+    if given.ndim != 3:
+        raise TsganError(f"sktime numpy3D data must have shape (n, d, T), got {given.shape}")
+    arr = np.transpose(check_array(given, name="sktime numpy3D data", allow_nan=True), (0, 2, 1))
+    labels = None if y is None else _label_array(y, len(arr))
     channels = [VALUE] if arr.shape[2] == 1 else [f"channel_{i}" for i in range(arr.shape[2])]
-    layout = {"kind": "numpy3D", "dtype": str(np.asarray(X).dtype), "label_dtype": None if labels is None else str(labels.dtype)}
+    layout = {"kind": "numpy3D", "dtype": str(given.dtype), "label_dtype": None if labels is None else str(labels.dtype)}
     return _assemble(list(arr), labels, channels, None, lambda i, t: f"sequence {i}" + ("" if t is None else f", step {t}"),
                      layout, nan=nan, window=window, stride=stride)
 
@@ -464,8 +594,8 @@ def as_dataset(X, y=None, channels: list[str] | None = None) -> Dataset:
         if isinstance(X, Dataset):
             return X
         return from_sktime(X) if isinstance(X.index, pd.MultiIndex) else from_long(X)
-    labels = None if y is None else np.asarray(y)
-    return Dataset(X, y, channels, {"kind": "array", "label_dtype": None if labels is None else str(labels.dtype)})
+    labels = None if y is None else _as_array(y, "labels", "pass one label (a name or number) per sequence")
+    return Dataset(X, y, None if channels is None else _channel_names(channels), {"kind": "array", "label_dtype": None if labels is None else str(labels.dtype)})
 
 
 def _restore(values: np.ndarray, dtype: str | None):
@@ -492,7 +622,34 @@ def _sample_columns(X: np.ndarray, layout: dict, channels: list[str]) -> dict:
         channel = mask[: -len(OBSERVED)]
         values[channel] = np.where(values.pop(mask) >= 0.5, values[channel], np.nan)
     dtypes = layout.get("channel_dtypes") or {name: layout.get("dtype", "float32") for name in values}
-    return {name: v if np.isnan(v).any() else _restore(v, dtypes.get(name)) for name, v in values.items()}
+    columns = {name: v if np.isnan(v).any() else _restore(v, dtypes.get(name)) for name, v in values.items()}
+    for entry in layout.get("categorical", []):  # one-hot channels -> the column of categories, where the first one was
+        codes = np.stack([columns[c] for c in entry["channels"]], axis=-1).argmax(axis=-1)
+        column = _categories(np.asarray(entry["values"], dtype=object)[codes], entry)
+        columns = {entry["column"] if name == entry["channels"][0] else name: column if name == entry["channels"][0] else v
+                   for name, v in columns.items() if name not in entry["channels"][1:]}
+    return columns
+
+
+def _categories(values: np.ndarray, entry: dict) -> np.ndarray:
+    """Sampled categories ``(n, T)`` in the column's recorded numpy dtype; objects for pandas dtypes (category,
+    string), which :func:`_pandas_categories` gives the frame's column."""
+    try:
+        np.dtype(entry["dtype"])
+    except TypeError:
+        return values
+    return _restore(values, entry["dtype"])
+
+
+def _pandas_categories(df: pd.DataFrame, layout: dict) -> pd.DataFrame:
+    """Categorical columns of pandas dtypes back in them (a ``category`` column with its categories)."""
+    for entry in layout.get("categorical", []):
+        col = {str(c): c for c in df.columns}.get(str(entry["column"]))
+        if col is not None and entry["dtype"] == "category":
+            df[col] = pd.Categorical(df[col], categories=entry["values"])
+        elif col is not None and df[col].dtype == object and entry["dtype"] != "object":
+            df[col] = df[col].astype(entry["dtype"])
+    return df
 
 
 def frame_like(X: np.ndarray, labels, layout: dict | None, channels: list[str]) -> pd.DataFrame:
@@ -522,7 +679,7 @@ def frame_like(X: np.ndarray, labels, layout: dict | None, channels: list[str]) 
     df = df[[c for c in df.columns if c not in known] + [c for c in known if c in df.columns]]
     if wide and layout.get("time_in_index"):
         df.index = pd.Index(stamps, name=(layout.get("time") or {}).get("name"))
-    return df
+    return _pandas_categories(df, layout)
 
 
 def sktime_like(X: np.ndarray, layout: dict | None, channels: list[str], kind: str | None = None):
@@ -534,13 +691,16 @@ def sktime_like(X: np.ndarray, layout: dict | None, channels: list[str], kind: s
     columns = _sample_columns(X, layout, channels)
     n, T = X.shape[:2]
     if kind == "numpy3D":
+        if layout.get("categorical"):
+            raise TsganError(f"categorical channels ({', '.join(str(e['column']) for e in layout['categorical'])}) do not fit a "
+                             "numpy3D array of numbers; ask for kind='pd-multiindex'")
         return np.ascontiguousarray(np.stack(list(columns.values()), axis=1))
     if kind != "pd-multiindex":
         raise TsganError(f"unknown sktime container '{kind}'; use 'numpy3D' or 'pd-multiindex'")
     index = pd.MultiIndex.from_arrays([np.repeat(np.arange(n), T), _time_index(layout.get("time"), T).take(np.tile(np.arange(T), n))],
                                       names=layout.get("index_names") or [None, None])
     original = {str(c): c for c in layout.get("columns", [])}
-    return pd.DataFrame({original.get(name, name): v.reshape(-1) for name, v in columns.items()}, index=index)
+    return _pandas_categories(pd.DataFrame({original.get(name, name): v.reshape(-1) for name, v in columns.items()}, index=index), layout)
 
 
 def restore_labels(names, layout: dict | None):
@@ -643,6 +803,8 @@ def load_dataset(spec: str, *, n: int = 1000, length: int = 30, seed: int = 0, w
     (TimeGAN's, 10,000 x 24 x 5, unlabelled), ``sktime:NAME`` (see :func:`sktime_datasets`), or a
     CSV/parquet path read by :func:`read_table` with ``format`` and the column ``columns``.
     ``window`` / ``stride`` cut series into windows, ``nan`` handles missing values (:func:`from_long`)."""
+    if columns.get("categorical") and (spec in ("waves", "sines") or spec.startswith("sktime:")):
+        raise TsganError(f"categorical channels are read from tables (CSV/parquet); '{spec}' has none")
     if spec == "waves":
         from .waves import make_waves
 

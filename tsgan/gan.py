@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import checkpoint
-from .data import Sequences, as_dataset, as_sequences, frame_like, restore_labels, sktime_like
+from . import checkpoint, distributed
+from .data import (Sequences, as_dataset, as_sequences, categorical_groups, frame_like, harden_categories, restore_labels,
+                   sktime_like)
 from .errors import TsganError
 from .losses import get_loss
 from .models import ModelConfig, build
@@ -89,19 +90,24 @@ class GAN:
         check_batch_size(len(data.X), cfg.batch_size)
         if resume and out_dir is None:
             raise TsganError("resume=True needs out_dir, the folder holding the checkpoint")
-        device = resolve_device(cfg.device)
+        device = distributed.setup(resolve_device(cfg.device))  # under torchrun: join the group, cuda:LOCAL_RANK
         ckpt_path = Path(out_dir) / CHECKPOINT if out_dir is not None else None
-        state = checkpoint.read(ckpt_path) if resume and ckpt_path is not None and ckpt_path.exists() else None
+        state = source = None
+        if resume and ckpt_path is not None and (ckpt_path.exists() or checkpoint.previous_path(ckpt_path).exists()):
+            state, source = checkpoint.read_checkpoint(ckpt_path)  # a corrupt checkpoint.pt falls back to checkpoint.prev.pt
+        # checkpoint.pt becomes checkpoint.prev.pt at the next write only when it is known good
+        self._keep_previous_checkpoint = source == ckpt_path
         if resume and state is None:
             raise TsganError(f"nothing to resume: no checkpoint at '{ckpt_path}'")
 
+        self.layout_ = dataset.layout  # how the data came in, for samples in the same form (and its categorical channels)
         self._setup(data, seed=cfg.seed, device=device, state=state)
-        self.layout_ = dataset.layout  # how the data came in, for samples in the same form
         if state is not None and state["data_fingerprint"] != self.data_fingerprint_:
             raise TsganError("the checkpoint was trained on different data; resume with the same data, or train afresh in a new folder")
         self.train_config_ = cfg
         trainer = Trainer(self.generator_, self.discriminator_, get_loss(self.loss), cfg,
-                          save_checkpoint=(lambda t: self._write_checkpoint(t, ckpt_path)) if ckpt_path is not None else None,
+                          save_checkpoint=(lambda t: self._write_checkpoint(t, ckpt_path))
+                          if ckpt_path is not None and distributed.is_main() else None,  # data-parallel: rank 0 writes
                           callbacks=callbacks)
         if state is not None:
             trainer.load_state_dict(state["trainer"])
@@ -133,14 +139,16 @@ class GAN:
     def _write_checkpoint(self, trainer: Trainer, path: Path) -> None:
         self.history_ = trainer.history  # the same list object: pickled once in the file
         self.sampler_ = trainer.sampling_generator
-        checkpoint.atomic_save({**self._state(), "trainer": trainer.state_dict()}, path)
+        checkpoint.save_checkpoint({**self._state(), "trainer": trainer.state_dict()}, path,
+                                   keep_previous=self._keep_previous_checkpoint)
+        self._keep_previous_checkpoint = True
 
     def _setup(self, data: Sequences, *, seed: int, device: torch.device, state: dict | None) -> None:
         """Fit the scaler and build seeded networks for ``data``, or restore them from ``state``."""
         self.model_config_ = ModelConfig(self.generator, self.discriminator, data.X.shape[1], data.X.shape[2],
                                          len(data.classes), self.noise_dim, self.hidden, self.layers,
                                          self.static_noise, self.minibatch_kernels, self.virtual_batch_norm,
-                                         self.semi_supervised).resolved()
+                                         self.semi_supervised, categorical_groups(self.layout_, data.channels)).resolved()
         self.classes_, self.channels_ = data.classes, data.channels
         self.class_counts_ = np.bincount(data.y[data.y >= 0], minlength=len(data.classes)).tolist() if data.y is not None else []
         self.data_fingerprint_ = _fingerprint(data.X, data.y)
@@ -148,7 +156,8 @@ class GAN:
             torch.manual_seed(seed)
             self.generator_, self.discriminator_ = build(self.model_config_)
         if state is None:
-            self.scaler_ = MinMaxScaler().fit(data.X)
+            self.scaler_ = MinMaxScaler().fit(data.X, keep=[c for start, size in self.model_config_.categorical
+                                                            for c in range(start, start + size)])
         else:
             if state["model_config"] != dataclasses.asdict(self.model_config_):
                 raise TsganError("the checkpoint holds a different model (architecture, data shape or classes); resume with the same settings")
@@ -217,7 +226,7 @@ class GAN:
         finally:
             G.train(was_training)
         scaled = torch.cat(parts).numpy() if parts else np.zeros((0, G.length, G.channels), np.float32)
-        return self.scaler_.inverse_transform(scaled)
+        return harden_categories(self.scaler_.inverse_transform(scaled), self.model_config_.categorical)  # argmax category
 
     @staticmethod
     def _check_count(n) -> None:

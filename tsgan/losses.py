@@ -11,6 +11,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
+from . import distributed
 from .errors import TsganError
 
 
@@ -47,14 +48,18 @@ def gradient_penalty(
     real: torch.Tensor,
     fake: torch.Tensor,
     generator: torch.Generator | None = None,
+    batch_size: int | None = None,
 ) -> torch.Tensor:
     """Gulrajani et al. 2017: ``E[(||grad_x D(x_hat)||_2 - 1)^2]`` at ``x_hat = eps x + (1 - eps) G(z)``.
 
     ``eps ~ U[0, 1]`` is drawn per sample and the gradient norm is taken per sample (over steps and
     channels), then averaged over the batch. ``critic`` maps a batch to scores (labels bound in).
-    The graph is kept (``create_graph``) so the penalty trains the critic.
+    The graph is kept (``create_graph``) so the penalty trains the critic. ``batch_size``: data-parallel
+    training, where ``real`` is this process's slice of a global batch of that size: the mixing weights
+    are drawn for the global batch (the same stream as one process) and sliced.
     """
-    eps = torch.rand((len(real),) + (1,) * (real.dim() - 1), generator=generator, device=real.device, dtype=real.dtype)
+    eps = torch.rand((batch_size or len(real),) + (1,) * (real.dim() - 1), generator=generator, device=real.device, dtype=real.dtype)
+    eps = eps if batch_size is None else distributed.shard(eps)
     x_hat = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_(True)
     scores = sequence_scores(critic(x_hat))
     (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)

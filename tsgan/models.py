@@ -11,13 +11,16 @@ Contracts shared by every family, so any generator pairs with any discriminator:
   score per sequence ``(n,)`` or per step ``(n, T)`` (losses average over steps, as in RCGAN).
   A semi-supervised discriminator (``D.n_logits = K > 0``) also gives ``D.class_logits(x)`` ->
   ``(n, K)`` or ``(n, T, K)``; its score is their logsumexp (the "fake" class is implied).
+* Categorical channels (``cfg.categorical``: ``[first channel, size]`` groups of one-hot channels)
+  leave every generator through :class:`CategoricalSoftmax`: a softmax over each group, so the
+  critic sees category probabilities (SPEC section 4); sampling takes the argmax (``tsgan.gan``).
 * ``labels`` are int64 class indices ``(n,)`` or float class weights ``(n, K)`` (one-hot or soft);
   conditioning (CGAN) concatenates the one-hot label to each network's input, once, inside it.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
@@ -52,6 +55,8 @@ class ModelConfig:
     # The discriminator classifies the n_classes real classes (fake implied, Salimans et al. 2016);
     # neither network is conditioned on labels then, and labels may be missing for most sequences.
     semi_supervised: bool = False
+    # Categorical channels: [first channel, number of categories] per group of one-hot channels.
+    categorical: list = field(default_factory=list)
 
     def resolved(self) -> "ModelConfig":
         for role, name, registry in (("generator", self.generator, GENERATORS), ("discriminator", self.discriminator, DISCRIMINATORS)):
@@ -66,8 +71,15 @@ class ModelConfig:
             self.generator, self.discriminator, self.length, self.channels, self.n_classes,
             self.noise_dim or DEFAULT_NOISE[self.generator], self.hidden, self.layers,
             self.static_noise if self.static_noise is not None else (self.noise_dim or DEFAULT_NOISE[self.generator]) * 2 // 3,
-            self.minibatch_kernels, vbn, bool(self.semi_supervised),
+            self.minibatch_kernels, vbn, bool(self.semi_supervised), self._groups(),
         )
+
+    def _groups(self) -> list[list[int]]:
+        groups = [[int(start), int(size)] for start, size in self.categorical]
+        ends = [0] + [start + size for start, size in sorted(groups)]
+        if any(size < 1 or start < end for (start, size), end in zip(sorted(groups), ends)) or ends[-1] > self.channels:
+            raise TsganError(f"categorical channel groups {groups} do not fit {self.channels} channels")
+        return groups
 
 
 def one_hot(labels: torch.Tensor | None, n_classes: int, n: int) -> torch.Tensor | None:
@@ -94,8 +106,26 @@ def _with_label(inputs: torch.Tensor, label: torch.Tensor | None) -> torch.Tenso
     return torch.cat([inputs, label], dim=-1)
 
 
+class CategoricalSoftmax(nn.Module):
+    """The generators' shared output step: a softmax over each group of categorical channels
+    (``[first channel, size]`` pairs), numeric channels passed through (linear)."""
+
+    def __init__(self, groups: list) -> None:
+        super().__init__()
+        self.groups = [(int(start), int(size)) for start, size in sorted(groups)]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.groups:
+            return x
+        parts, at = [], 0
+        for start, size in self.groups:
+            parts += [x[..., at:start], torch.softmax(x[..., start:start + size], dim=-1)]
+            at = start + size
+        return torch.cat(parts + [x[..., at:]], dim=-1)
+
+
 class Generator(nn.Module):
-    """Base of every generator: noise shape and label handling."""
+    """Base of every generator: noise shape, label handling and the categorical output step."""
 
     noise_per_step = False
     batch_norm = False  # True: batch norm layers, which virtual batch norm can replace
@@ -104,6 +134,7 @@ class Generator(nn.Module):
         super().__init__()
         self.length, self.channels, self.n_classes, self.noise_dim = cfg.length, cfg.channels, cfg.n_classes, cfg.noise_dim
         self.vbn_reference = cfg.virtual_batch_norm
+        self.categorical = CategoricalSoftmax(cfg.categorical)
 
     def _norm(self, features: int) -> nn.Module:
         return VirtualBatchNorm(features, self.vbn_reference) if self.vbn_reference else nn.BatchNorm1d(features)
@@ -209,7 +240,7 @@ class LSTMGenerator(Generator):
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         h, _ = self.rnn(_with_label(z, one_hot(labels, self.n_classes, len(z))))
-        return self.out(h)
+        return self.categorical(self.out(h))
 
 
 class LSTMDiscriminator(Discriminator):
@@ -245,7 +276,7 @@ class MLPGenerator(Generator):
 
     def forward(self, z, labels=None):
         h = self._drop_reference(self.body(self._input(z, labels)))
-        return self.out(h).view(len(z), self.length, self.channels)
+        return self.categorical(self.out(h).view(len(z), self.length, self.channels))
 
 
 class MLPDiscriminator(Discriminator):
@@ -297,7 +328,7 @@ class ConvGenerator(Generator):
     def forward(self, z, labels=None):
         h = self.project(self._input(z, labels))
         h = self._drop_reference(self.up(h.view(len(h), self.width, self.start)))
-        return self.out(h)[:, :, : self.length].transpose(1, 2)
+        return self.categorical(self.out(h)[:, :, : self.length].transpose(1, 2))
 
 
 class ConvDiscriminator(Discriminator):

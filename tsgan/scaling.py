@@ -9,18 +9,21 @@ from .errors import TsganError
 class MinMaxScaler:
     """Maps each channel's training range [min, max] onto [-1, 1]; fitted on training data only.
 
-    A constant channel keeps a unit range so it maps to -1 and back exactly.
+    A constant channel keeps a unit range so it maps to -1 and back exactly. Channels named in
+    ``fit(X, keep=...)`` (one-hot categorical channels) are left as they are (min -1, range 2).
     """
 
     def __init__(self) -> None:
         self.min_: np.ndarray | None = None
         self.range_: np.ndarray | None = None
 
-    def fit(self, X: np.ndarray) -> "MinMaxScaler":
+    def fit(self, X: np.ndarray, keep=()) -> "MinMaxScaler":
         low = X.min(axis=(0, 1))
         span = X.max(axis=(0, 1)) - low
         self.min_ = low.astype(np.float64)
         self.range_ = np.where(span > 0, span, 1.0).astype(np.float64)
+        keep = list(keep)
+        self.min_[keep], self.range_[keep] = -1.0, 2.0  # the identity map
         return self
 
     def _check(self, X: np.ndarray) -> None:
