@@ -94,7 +94,7 @@ def test_unconditional_two_channels_without_held_out(tmp_path):
     assert (first["n_real_train"], first["n_real_test"], first["n_synthetic"]) == (96, 24, 96)
     assert first["data_is_training_data"] and "split 80/20" in first["held_out"]
     for key in ("tstr", "trts", "trtr", "label_fidelity"):
-        assert first[key] is None and "unconditional" in first["skipped"][key]
+        assert first[key] is None and "not conditioned" in first["skipped"][key]
     assert first["nearest_neighbour_ratio"] is None and "never saw" in first["skipped"]["nearest_neighbour_ratio"]
     summary = (tmp_path / "a" / "summary.md").read_text()
     assert "split 80/20" in summary and "## Skipped" in summary
@@ -134,3 +134,15 @@ def test_pictures_for_wide_unlabelled_data(tmp_path):
         plot_embedding(real, fake, tmp_path / "x.png", method="umap")
     with pytest.raises(tsgan.TsganError, match="generated ones"):
         plot_marginals(real, fake[:, :4], tmp_path / "x.png")
+
+
+def test_semi_supervised_model_is_evaluated_as_unconditional(tmp_path):
+    """A semi-supervised model knows class names but its generator takes no labels: evaluating it on labelled
+    data samples without labels and skips the label metrics with that reason (it used to fail in sampling)."""
+    X, y = tsgan.make_waves(120, LENGTH, seed=2)
+    gan = tsgan.GAN("mlp", "mlp", hidden=16, noise_dim=4, semi_supervised=True)
+    gan.fit(X[:20], y[:20], unlabelled=X[20:], steps=20, batch_size=16, seed=0, device="cpu", progress=False)
+    result = evaluate(gan, X, y, out_dir=tmp_path, quick=True, seed=0)
+    assert "semi-supervised" in result["model"] and result["classes"] == ["sawtooth", "sine"]
+    assert result["label_fidelity"] is None and "not conditioned" in result["skipped"]["label_fidelity"]
+    assert math.isfinite(result["discriminative_score"])

@@ -301,6 +301,34 @@ def test_semi_supervised_beats_the_labels_alone():
     assert result["semi_supervised"] >= result["supervised"] + 0.1, result
 
 
+# -- against mode collapse: minibatch discrimination and feature matching ---------------------------
+
+# A set-up prone to mode collapse: unlabelled waves, an LSTM generator with a learning rate 25 times
+# the MLP discriminator's, no weight averaging. Without help its samples cover a sliver of the real
+# frequencies (spread ratio 0.04-0.36 over seeds 0, 2, 3 when written); with either technique 0.66-1.2.
+COLLAPSE = {"steps": 400, "batch_size": 64, "seed": 0, "device": "cpu", "progress": False, "ema_decay": 0,
+            "lr_g": 5e-3, "lr_d": 2e-4}
+
+
+def _diversity(gan: tsgan.GAN, X: np.ndarray) -> tuple[float, float]:
+    """Spread of generated frequencies and the mean per-step spread, each relative to the real ones."""
+    from tsgan.waves import wave_properties
+    fake = gan.sample(512, seed=0)
+    spread = wave_properties(fake)["frequency"].std() / wave_properties(X)["frequency"].std()
+    return float(spread), float(fake.std(axis=0).mean() / X.std(axis=0).mean())
+
+
+@pytest.mark.parametrize("technique", ["minibatch_discrimination", "feature_matching"])
+def test_technique_keeps_samples_diverse_where_training_collapses(technique):
+    X, _ = tsgan.make_waves(512, 24, seed=0)
+    model = {"minibatch_kernels": 8} if technique == "minibatch_discrimination" else {}
+    train = {"feature_matching": 1.0, "feature_matching_only": True} if technique == "feature_matching" else {}
+    plain = _diversity(tsgan.GAN("lstm", "mlp", hidden=32, noise_dim=8).fit(X, **COLLAPSE), X)
+    helped = _diversity(tsgan.GAN("lstm", "mlp", hidden=32, noise_dim=8, **model).fit(X, **COLLAPSE, **train), X)
+    assert plain[0] < 0.4 and plain[1] < 0.3, plain  # the set-up does collapse without the technique
+    assert helped[0] >= 2 * plain[0] and helped[1] >= 0.5, (plain, helped)
+
+
 # -- every option: changes training, composes with every family, resumes exactly --------------------
 
 OPTIONS = {

@@ -159,7 +159,10 @@ def describe_model(gan: GAN) -> str:
     """One line: families, loss, conditioning, training steps and sequence shape."""
     cfg = gan.model_config_
     steps = gan.history_[-1]["step"] if gan.history_ else gan.train_config_.steps
-    conditioning = f"conditional on {len(gan.classes_)} classes ({', '.join(gan.classes_)})" if gan.classes_ else "unconditional"
+    if gan.model_config_.semi_supervised:
+        conditioning = f"unconditional, semi-supervised discriminator of {len(gan.classes_)} classes ({', '.join(gan.classes_)})"
+    else:
+        conditioning = f"conditional on {len(gan.classes_)} classes ({', '.join(gan.classes_)})" if gan.classes_ else "unconditional"
     return (f"{cfg.generator}/{cfg.discriminator} ({gan.loss}), {conditioning}, {steps} training steps, "
             f"sequences of {cfg.length} steps x {cfg.channels} channel(s) ({', '.join(gan.channels_)})")
 
@@ -209,7 +212,7 @@ def evaluate(model: GAN | str | Path, X, y=None, *, out_dir: str | Path, held_ou
     if not isinstance(n, (int, np.integer)) or n < MIN_SAMPLES:
         raise TsganError(f"n must be a whole number >= {MIN_SAMPLES} (the discriminative score needs {MIN_SAMPLES} sequences), got {n!r}")
 
-    conditional = bool(gan.classes_) and fit_names is not None
+    conditional = gan._conditional() and fit_names is not None  # a semi-supervised model knows classes, its generator does not
     say(f"sampling {n} sequences")
     sample_labels = np.resize(rng.permutation(fit_names), n) if conditional else None
     fake, fake_names = gan.sample(int(n), sample_labels, seed=seed, return_labels=True)
@@ -253,7 +256,7 @@ def evaluate(model: GAN | str | Path, X, y=None, *, out_dir: str | Path, held_ou
     measure("predictive_score_timegan_real", lambda: predictive_score(unit_fit, unit_fit, protocol="timegan", seed=seed, iterations=iterations["predictive"]))
 
     if not conditional:
-        why = ("the model is unconditional" if not gan.classes_ else "the data have no labels") + ": label metrics need a conditional model and labelled data"
+        why = ("the generator is not conditioned on labels" if not gan._conditional() else "the data have no labels") + ": label metrics need a conditional model and labelled data"
         skipped.update({key: why for key in (*LABEL_METRICS, "trtr")})
     def classify() -> float:
         scores = classification_scores(real_fit, fit_names, fake, fake_names, real_test=real_test,
