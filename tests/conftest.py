@@ -73,3 +73,20 @@ def trained_unconditional(waves_data):
     gan = tsgan.GAN("mlp", "mlp", hidden=8, noise_dim=4)
     gan.fit(X, steps=2, batch_size=8, seed=0, device="cpu", progress=False)
     return gan
+
+
+@pytest.fixture
+def tsgan_error():
+    """``tsgan_error(call, *keywords)``: run ``call``, expect a one-line TsganError whose message holds every
+    keyword (exact text); returns the message."""
+
+    def check(call, *keywords: str) -> str:
+        with pytest.raises(tsgan.TsganError) as info:
+            call()
+        message = str(info.value)
+        assert "\n" not in message
+        for keyword in keywords:
+            assert keyword in message, (keyword, message)
+        return message
+
+    return check

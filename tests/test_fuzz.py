@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tsgan
-from tsgan.data import NAN_OPTIONS, as_sequences, check_array, read_table
+from tsgan.data import NAN_OPTIONS, as_sequences, check_array, read_table, sequence_lengths
 
 FUZZ = settings(deadline=None, derandomize=True, database=None, print_blob=False,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
@@ -37,8 +37,11 @@ def _accepted(fn, *args, **kwargs):
 
 
 def _check_dataset(data) -> None:
+    """A valid Dataset: float32 (n, T, d), finite within each series, NaN beyond the end of shorter ones."""
     X, labels, channels = data
-    assert X.dtype == np.float32 and X.ndim == 3 and min(X.shape) > 0 and np.isfinite(X).all()
+    assert X.dtype == np.float32 and X.ndim == 3 and min(X.shape) > 0
+    within = np.arange(X.shape[1])[None, :] < sequence_lengths(X)[:, None]
+    assert np.isfinite(X[within]).all() and np.isnan(X[~within]).all() and within[:, -1].any()
     assert len(channels) == X.shape[2]
     assert labels is None or len(labels) == len(X)
 

@@ -233,9 +233,8 @@ def _long(**changes) -> pd.DataFrame:
     (_long().drop(columns="time"), {}, ["missing time column 'time'"]),
     (_long(), {"window": 0}, ["window length and stride", ">= 1"]),
     (_long(), {"window": 5}, ["shorter than the window of 5"]),
-    (_long().drop(index=0), {}, ["unequal lengths", "window"]),
 ], ids=["mixed-channel", "text-channel", "mixed-labels", "mixed-time", "duplicate-time", "missing-label", "missing-id",
-        "empty-series", "missing-label-col", "missing-channel", "missing-time-col", "bad-window", "window-too-long", "unequal"])
+        "empty-series", "missing-label-col", "missing-channel", "missing-time-col", "bad-window", "window-too-long"])
 def test_malformed_long_tables(frame, options, keywords):
     """Each malformed table gets its own one-line TsganError naming the problem (and where)."""
     _where_error(lambda: tsgan.from_long(frame, **options), *keywords)

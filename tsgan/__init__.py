@@ -5,11 +5,12 @@ from .gan import GAN, load
 from .losses import LOSSES
 from .models import DISCRIMINATORS, GENERATORS, ModelConfig
 from .train import Callback, TrainConfig, TrainingDiverged
+from .variants import AAE, BiGAN, InfoGAN, Variant
 from .waves import make_waves, wave_properties
 
 __version__ = "0.1.0"
 __all__ = [
     "GAN", "load", "make_waves", "wave_properties", "as_sequences", "from_long", "to_long", "from_sktime",
     "to_sktime", "load_dataset", "Dataset", "from_wide", "to_windows", "sktime_datasets", "TsganError", "TrainingDiverged", "TrainConfig", "ModelConfig", "Callback",
-    "GENERATORS", "DISCRIMINATORS", "LOSSES",
+    "GENERATORS", "DISCRIMINATORS", "LOSSES", "Variant", "InfoGAN", "BiGAN", "AAE",
 ]

@@ -14,6 +14,7 @@ from .errors import TsganError
 from .losses import LOSSES
 from .models import DISCRIMINATORS, GENERATORS
 from .train import TrainConfig
+from .variants import PRIORS, VARIANTS
 
 MAIN_JOB_STEPS = TrainConfig.steps
 WAVES_HELD_OUT_SEED = 1
@@ -58,7 +59,7 @@ def _train(args) -> None:
         raise TsganError(f"'{out}' already holds a training run; pass --resume to continue it or choose another --out")
     gan = GAN(args.generator, args.discriminator, loss=args.loss, noise_dim=args.noise_dim, hidden=args.hidden, layers=args.layers,
               minibatch_kernels=args.minibatch_kernels, virtual_batch_norm=args.virtual_batch_norm,
-              semi_supervised=args.semi_supervised)
+              semi_supervised=args.semi_supervised, variant=_variant(args))
     if args.labels_per_class is not None and not args.semi_supervised:
         raise TsganError("--labels-per-class leaves most sequences unlabelled, for --semi-supervised: add it")
     data, unlabelled = _split_labels(data, args.labels_per_class) if args.labels_per_class is not None else (data, None)
@@ -83,6 +84,26 @@ def _train(args) -> None:
     distributed.finish()
 
 
+# the variant flags: (flag, the variant's option, the variants that take it)
+VARIANT_FLAGS = (("info_categorical", "categorical", ("infogan",)), ("info_continuous", "continuous", ("infogan",)),
+                 ("info_weight", "weight", ("infogan",)), ("code_dim", "code_dim", ("bigan", "aae")),
+                 ("encoder", "encoder", ("bigan", "aae")), ("prior", "prior", ("aae",)),
+                 ("reconstruction_weight", "reconstruction", ("aae",)))
+
+
+def _variant(args) -> dict | None:
+    """``--variant`` and its flags as a variant config (None: the plain GAN); a flag of another variant is an error."""
+    options = {}
+    for flag, option, variants in VARIANT_FLAGS:
+        value = getattr(args, flag)
+        if value is None:
+            continue
+        if args.variant not in variants:
+            raise TsganError(f"--{flag.replace('_', '-')} goes with --variant {' or '.join(variants)}, not {args.variant}")
+        options[option] = value
+    return None if args.variant == "gan" else {"name": args.variant, **options}
+
+
 def _split_labels(data, per_class: int):
     """``--labels-per-class N`` (semi-supervised): the first N sequences of each class keep their labels,
     the others are returned apart, unlabelled."""
@@ -100,7 +121,7 @@ def _sample(args) -> None:
     from .gan import load
 
     gan = load(args.model, device=args.device)
-    frame = gan.sample_frame(args.n, args.label, seed=args.seed)
+    frame = gan.sample_frame(args.n, args.label, seed=args.seed, length=args.length)
     write_table(frame, args.out)
     print(f"wrote {args.n} samples{f' of {args.label}' if args.label else ''} to {args.out}")
 
@@ -153,8 +174,9 @@ def _add_column_options(parser: argparse.ArgumentParser) -> None:
                              "samples get NaN back where it says so) (default raise)")
     parser.add_argument("--window", type=int, default=None, metavar="LENGTH",
                         help="cut every series into windows of LENGTH steps (each keeps its series' label): needed for one long "
-                             "series (sktime forecasting sets, a wide file without ids) and for series of unequal length; "
-                             "generated windows are independent samples, not a continuation of the series")
+                             "series (sktime forecasting sets, a wide file without ids); generated windows are independent "
+                             "samples, not a continuation of the series. Without it, series of unequal length train as they "
+                             "are (masked beyond each end) and samples get lengths like theirs")
     parser.add_argument("--stride", type=int, default=1, help="steps between window starts (default 1)")
     parser.add_argument("--categorical", action="append", default=None, metavar="COL",
                         help="a channel column of categories (a machine state, say; repeat for more): one-hot encoded, "
@@ -233,6 +255,26 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--labels-per-class", type=int, default=None, metavar="N",
                        help="with --semi-supervised: keep the labels of the first N sequences of each class, use the "
                             "others unlabelled (default: keep every label)")
+    # Variants with encoders and codes (tsgan.variants).
+    train.add_argument("--variant", default="gan", choices=list(VARIANTS),
+                       help="gan: the plain GAN (default); infogan: codes beside the noise, read back by a head Q on the "
+                            "discriminator (--info-*); bigan: an encoder, the discriminator judges (sequence, code) pairs; "
+                            "aae: adversarial autoencoder, an encoder and the generator as decoder, a discriminator holds "
+                            "the codes to a prior")
+    train.add_argument("--info-categorical", type=int, default=None, metavar="K",
+                       help="infogan: values of the categorical code, 0 for none (default 2)")
+    train.add_argument("--info-continuous", type=int, default=None, metavar="C",
+                       help="infogan: continuous codes, each uniform on [-1, 1] (default 1)")
+    train.add_argument("--info-weight", type=float, default=None, metavar="LAMBDA",
+                       help="infogan: weight of the mutual-information term in both players' losses (default 1)")
+    train.add_argument("--code-dim", type=int, default=None, metavar="K",
+                       help="bigan / aae: size of the code (default: the generator's noise size for bigan, 2 for aae)")
+    train.add_argument("--encoder", default=None, choices=list(DISCRIMINATORS),
+                       help="bigan / aae: the encoder's network family (default: the discriminator's)")
+    train.add_argument("--prior", default=None, choices=list(PRIORS),
+                       help="aae: the codes' prior, gaussian (standard normal, default) or uniform on [-1, 1]")
+    train.add_argument("--reconstruction-weight", type=float, default=None, metavar="W",
+                       help="aae: weight of the mean squared reconstruction error (default 1)")
     train.add_argument("--ema-decay", type=float, default=TrainConfig.ema_decay,
                        help=f"sample from a moving average of the generator's weights with this decay per step; 0 turns it off "
                             f"(default {TrainConfig.ema_decay})")
@@ -249,6 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--n", type=int, default=100, help="number of sequences (default 100)")
     sample.add_argument("--label", default=None, help="class name to generate (default: classes as often as in the training data)")
     sample.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same samples (default 0)")
+    sample.add_argument("--length", type=int, default=None, metavar="STEPS",
+                        help="a model trained on series of unequal length: make every sample STEPS long (at most the longest "
+                             "training length; default: lengths drawn like the training data's, per label)")
     sample.add_argument("--device", default="auto", help="auto, cpu or cuda[:N] (default auto)")
     sample.add_argument("--out", required=True, help="output file, .csv or .parquet")
     sample.set_defaults(func=_sample)

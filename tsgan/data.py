@@ -26,13 +26,20 @@ samples take the most probable category (argmax), and :meth:`GAN.sample_frame` /
 value in a categorical column is an error whatever ``nan`` says (categories are not interpolated), and
 so is a value outside a given vocabulary.
 
+Series of unequal length: ``X`` has the longest series' length ``T``; a shorter series is NaN in every
+channel beyond its end (:func:`sequence_lengths` gives the lengths back; :attr:`Dataset.lengths`), its
+time stamps those of the first longest series. Arrays passed to :meth:`GAN.fit` may be padded so too
+(:func:`padded_array`: trailing steps NaN in every channel are padding; any other NaN is an error). How
+training masks the padding and samples get lengths: :mod:`tsgan.lengths`. A sampled frame holds each
+series' own rows; numpy3D, which has one length, refuses samples of unequal length.
+
 Every check raises :class:`TsganError` with a message that names the problem and the fix, so bad
 input never reaches torch.
 """
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -64,9 +71,14 @@ class Dataset(tuple):
     def __getnewargs__(self):  # pickling and copying
         return (*self, self.layout)
 
-    X = property(lambda self: self[0], doc="float32 sequences (n, T, d)")
+    X = property(lambda self: self[0], doc="float32 sequences (n, T, d), NaN beyond the end of series shorter than T")
     labels = property(lambda self: self[1], doc="one label per sequence, or None")
     channels = property(lambda self: self[2], doc="channel names")
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Each sequence's length ``(n,)``: ``T`` for all unless series differ in length (then padded with NaN)."""
+        return padded_array(self.X)[1]
 
     def unlabelled(self) -> "Dataset":
         """The same sequences without labels (to train an unconditional model)."""
@@ -74,18 +86,23 @@ class Dataset(tuple):
 
     def __repr__(self) -> str:
         classes = "unlabelled" if self.labels is None else f"{len(set(map(str, self.labels)))} classes"
-        return f"Dataset({self.layout.get('kind')}: {self.X.shape[0]} sequences x {self.X.shape[1]} steps x {self.X.shape[2]} channels, {classes})"
+        X = self.X
+        lengths = sequence_lengths(X) if isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.ndim == 3 and X.size else None
+        steps = f"{lengths.min()}-{lengths.max()}" if lengths is not None and lengths.min() < lengths.max() else f"{X.shape[1]}"
+        return f"Dataset({self.layout.get('kind')}: {self.X.shape[0]} sequences x {steps} steps x {self.X.shape[2]} channels, {classes})"
 
 
 @dataclass
 class Sequences:
     """A validated batch: ``X`` float32 ``(n, T, d)``; ``y`` int64 class indices ``(n,)`` or None;
-    ``classes`` the class names (index i is class ``classes[i]``); ``channels`` the channel names."""
+    ``classes`` the class names (index i is class ``classes[i]``); ``channels`` the channel names;
+    ``lengths`` each sequence's length ``(n,)`` when they differ (``X`` NaN beyond each end), else None."""
 
     X: np.ndarray
     y: np.ndarray | None
     classes: list[str]
     channels: list[str]
+    lengths: np.ndarray | None = None
 
 
 def _as_array(value, name: str, fix: str) -> np.ndarray:
@@ -164,15 +181,48 @@ def encode_labels(y, n: int, classes: list[str] | None = None) -> tuple[np.ndarr
     return np.array([lookup[v] for v in names], dtype=np.int64), list(classes)
 
 
+def sequence_lengths(X: np.ndarray) -> np.ndarray:
+    """Each sequence's length in ``X`` ``(n, T, d)``: up to its last step with a value in any channel (steps
+    NaN in every channel at the end are padding), ``(n,)`` int64; 0 for a sequence with no value at all."""
+    present = ~np.isnan(X).all(axis=2)
+    return np.where(present.any(axis=1), X.shape[1] - present[:, ::-1].argmax(axis=1), 0).astype(np.int64)
+
+
+def padded_array(X, name: str = "X") -> tuple[np.ndarray, np.ndarray]:
+    """``X`` as float32 ``(n, T, d)`` (as :func:`check_array`) where sequences may be shorter than ``T``:
+    the steps NaN in every channel at the end of a sequence are padding (series of unequal length, padded
+    as the readers and :meth:`tsgan.GAN.sample` pad them). Returns ``(X, lengths)``; ``T`` is the longest
+    length. Any other NaN, and a sequence with no value, is an error naming where."""
+    arr = check_array(X, name, allow_nan=True)
+    lengths = sequence_lengths(arr)
+    if not lengths.all():
+        raise TsganError(f"{name}: sequence {int(np.argmin(lengths))} is empty (length 0: NaN at every step); drop it")
+    arr = arr[:, : lengths.max()]
+    within = np.arange(arr.shape[1])[None, :, None] < lengths[:, None, None]
+    check_array(np.where(within, arr, 0.0), name)  # a NaN within a sequence: the usual error, naming where
+    return arr.astype(np.float32), lengths
+
+
+def pad_to(data: Sequences, length: int) -> Sequences:
+    """``data`` with its sequences NaN-padded at their end to ``length`` steps (as it is when they have as many)."""
+    n, T, d = data.X.shape
+    if T >= length:
+        return data
+    X = np.concatenate([data.X, np.full((n, length - T, d), np.nan, np.float32)], axis=1)
+    return replace(data, X=X, lengths=np.full(n, T) if data.lengths is None else data.lengths)
+
+
 def as_sequences(X, y=None, channels: list[str] | None = None) -> Sequences:
-    """Validate ``X`` (and labels ``y``) into a :class:`Sequences`."""
-    arr = check_array(X)
-    n, _, d = arr.shape
+    """Validate ``X`` (and labels ``y``) into a :class:`Sequences`. Sequences shorter than the longest are
+    NaN-padded at their end (see :func:`padded_array`)."""
+    arr, lengths = padded_array(X)
+    n, T, d = arr.shape
+    lengths = None if (lengths == T).all() else lengths
     channels = ([VALUE] if d == 1 else [f"channel_{i}" for i in range(d)]) if channels is None else _channel_names(channels, d)
     if y is None:
-        return Sequences(arr, None, [], list(channels))
+        return Sequences(arr, None, [], list(channels), lengths)
     idx, classes = encode_labels(y, n)
-    return Sequences(arr, idx, classes, list(channels))
+    return Sequences(arr, idx, classes, list(channels), lengths)
 
 
 def _plain(value):
@@ -244,8 +294,8 @@ def _categorical_columns(categorical, df: pd.DataFrame, channels: list) -> dict:
             if len(set(vocab)) != len(vocab):
                 raise TsganError(f"the categories of '{col}' repeat a value: {vocab!r:.80}")
             given[col] = vocab
-    for col in channels:
-        if col not in given and isinstance(df[col].dtype, pd.CategoricalDtype):
+    for col in channels:  # a pandas category column's categories are its vocabulary, named in the option or not
+        if given.get(col) is None and isinstance(df[col].dtype, pd.CategoricalDtype):
             given[col] = [_category(v, col) for v in df[col].cat.categories.tolist()]
     return given
 
@@ -364,7 +414,8 @@ def sliding_windows(values: np.ndarray, length: int, stride: int = 1) -> np.ndar
 def _assemble(series: list[np.ndarray], labels, channels: list[str], stamps: list[pd.Index] | None, where, layout: dict, *,
               nan: str, window: int | None, stride: int) -> Dataset:
     """Per-series ``(T_i, d)`` float64 arrays (and one label each) -> a :class:`Dataset`: missing values
-    handled, then stacked (equal lengths needed) or cut into windows of ``window`` steps."""
+    handled, then stacked - series shorter than the longest padded with NaN at their end (see
+    :mod:`tsgan.lengths`) - or cut into windows of ``window`` steps."""
     series, masks = _fill_missing(series, where, channels, nan)
     if window is not None:
         _check_window(window, stride)
@@ -375,15 +426,16 @@ def _assemble(series: list[np.ndarray], labels, channels: list[str], stamps: lis
         parts = [sliding_windows(series[i], window, stride) for i in keep]
         owner = np.concatenate([np.full(len(p), i) for i, p in zip(keep, parts)])
         X, first = np.concatenate(parts), (None if stamps is None else stamps[keep[0]][:window])
-    else:
-        lengths = sorted({len(s) for s in series})
-        if len(lengths) > 1:
-            raise TsganError(f"series have unequal lengths ({lengths[0]} to {lengths[-1]} steps); this version needs equal "
-                             "lengths: pass window=LENGTH (--window) to cut every series into windows of one length")
-        owner, X, first = np.arange(len(series)), np.stack(series), (None if stamps is None else stamps[0])
+    else:  # unequal lengths: NaN beyond each end; time stamps of the (first) longest series
+        lengths = [len(s) for s in series]
+        longest = int(np.argmax(lengths))
+        X = np.full((len(series), lengths[longest], series[0].shape[1]), np.nan)
+        for i, s in enumerate(series):
+            X[i, : len(s)] = s
+        owner, first = np.arange(len(series)), (None if stamps is None else stamps[longest])
     layout.update(time=_time_info(first), nan=nan, masks=masks,
                   window=None if window is None else {"length": int(window), "stride": int(stride)})
-    return Dataset(check_array(X, name="channel values"), None if labels is None else np.asarray(labels)[owner],
+    return Dataset(padded_array(X, name="channel values")[0], None if labels is None else np.asarray(labels)[owner],
                    list(channels) + masks, layout)
 
 
@@ -494,9 +546,10 @@ def from_long(df: pd.DataFrame, *, id_col: str = ID, time_col: str = TIME, label
     ``label`` may be absent, another name must exist), then the channels (all remaining columns
     unless ``channels`` names them). Rows are ordered by time within each series; series keep their
     first-appearance order. ``nan``: ``raise`` (default), ``interpolate`` or ``mask`` (module
-    docstring). ``window``: cut every series into windows of this many steps, ``stride`` apart (each
-    window keeps its series' label); needed when series differ in length. ``categorical``: channel
-    columns of categories, a list of names or a dict name -> allowed values (module docstring).
+    docstring). Series may differ in length: ``X`` holds the longest, shorter ones NaN beyond their end
+    (module docstring). ``window``: cut every series into windows of this many steps, ``stride`` apart
+    (each window keeps its series' label). ``categorical``: channel columns of categories, a list of
+    names or a dict name -> allowed values (module docstring).
     """
     return _read_frame(df, "long", id_col=id_col, time_col=time_col, label_col=label_col, channels=channels,
                        nan=nan, window=window, stride=stride, categorical=categorical)
@@ -537,8 +590,9 @@ def to_windows(series, length: int, stride: int = 1, **options) -> Dataset:
 
 
 def to_long(X: np.ndarray, labels=None, channels: list[str] | None = None) -> pd.DataFrame:
-    """Write ``(n, T, d)`` sequences (and labels) as a long-format DataFrame."""
-    X = check_array(X)
+    """Write ``(n, T, d)`` sequences (and labels) as a long-format DataFrame; a sequence NaN-padded at its
+    end (shorter than ``T``, as :meth:`tsgan.GAN.sample` gives them) gets its own rows only."""
+    X, lengths = padded_array(X)
     n, T, d = X.shape
     if channels is None:
         channels = [VALUE] if d == 1 else [f"channel_{i}" for i in range(d)]
@@ -548,14 +602,16 @@ def to_long(X: np.ndarray, labels=None, channels: list[str] | None = None) -> pd
         frame[LABEL] = np.repeat(labels, T)
     for k, c in enumerate(channels):
         frame[c] = X[:, :, k].reshape(-1)
-    return pd.DataFrame(frame)
+    within = (np.arange(T)[None, :] < lengths[:, None]).reshape(-1)
+    return pd.DataFrame(frame) if within.all() else pd.DataFrame(frame)[within].reset_index(drop=True)
 
 
 def from_sktime(X, y=None, *, nan: str = "raise", window: int | None = None, stride: int = 1, categorical=None) -> Dataset:
     """Read sktime's ``numpy3D`` array ``(n, d, T)`` or ``pd-multiindex`` frame (and labels ``y``, one per
     instance) into a :class:`Dataset` ``(X (n, T, d), y, channels)``. ``nan``, ``window``, ``stride``
     and ``categorical`` (pd-multiindex only) as in :func:`from_long`; a pd-multiindex frame may hold
-    series of unequal length when ``window`` cuts them."""
+    series of unequal length (padded with NaN as :func:`from_long` pads them). In numpy3D, which holds
+    equal lengths, a NaN is a missing value, handled as ``nan`` says."""
     if isinstance(X, pd.DataFrame):
         if not isinstance(X.index, pd.MultiIndex) or X.index.nlevels != 2:
             raise TsganError("an sktime data frame must be pd-multiindex (instance, time) with one column per channel")
@@ -642,22 +698,39 @@ def _categories(values: np.ndarray, entry: dict) -> np.ndarray:
 
 
 def _pandas_categories(df: pd.DataFrame, layout: dict) -> pd.DataFrame:
-    """Categorical columns of pandas dtypes back in them (a ``category`` column with its categories)."""
+    """Categorical columns back in their recorded dtypes (a ``category`` column with its categories; text
+    columns as ``object``, ``string`` or ``str`` as they came, whatever pandas infers for the samples)."""
     for entry in layout.get("categorical", []):
         col = {str(c): c for c in df.columns}.get(str(entry["column"]))
         if col is not None and entry["dtype"] == "category":
             df[col] = pd.Categorical(df[col], categories=entry["values"])
-        elif col is not None and df[col].dtype == object and entry["dtype"] != "object":
-            df[col] = df[col].astype(entry["dtype"])
+        elif col is not None and str(df[col].dtype) != entry["dtype"]:
+            try:
+                df[col] = df[col].astype(entry["dtype"])
+            except (TypeError, ValueError):
+                pass
     return df
+
+
+def _unpadded(X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Sequences ``(n, T, d)``, NaN beyond the end of those shorter than ``T``, with that padding set to 0 (to
+    convert columns), and which of the ``n * T`` rows lie within their sequence (None: all of them)."""
+    lengths = sequence_lengths(X)
+    if (lengths == X.shape[1]).all():
+        return X, None
+    within = np.arange(X.shape[1])[None, :] < lengths[:, None]
+    return np.where(within[..., None], X, 0.0), within.reshape(-1)
 
 
 def frame_like(X: np.ndarray, labels, layout: dict | None, channels: list[str]) -> pd.DataFrame:
     """Sequences ``(n, T, d)`` and labels (class names) as a DataFrame laid out like the data ``layout``
     describes (see :class:`Dataset`): long or wide, the same column names, dtypes, label values and
-    time stamps (every sequence gets the stamps of the first training sequence, or window); series
-    ids are 0..n-1. Arrays and sktime containers give long format (series_id, time, label, channels)."""
+    time stamps (every sequence gets the stamps of the first training sequence, or window, or of the
+    first longest series when they differ in length); series ids are 0..n-1. A sequence shorter than
+    ``T`` (NaN beyond its end) gets its own rows only. Arrays and sktime containers give long format
+    (series_id, time, label, channels)."""
     layout = layout or {"kind": "array"}
+    X, within = _unpadded(X)
     n, T = X.shape[:2]
     names = layout.get("index_names") or [None, None]
     id_name = layout.get("id_col") or names[0] or ID
@@ -673,6 +746,8 @@ def frame_like(X: np.ndarray, labels, layout: dict | None, channels: list[str]) 
         frame[label_name] = _restore(np.repeat(np.asarray(labels, dtype=object), T), layout.get("label_dtype"))
     frame.update({name: v.reshape(-1) for name, v in _sample_columns(X, layout, channels).items()})
     df = pd.DataFrame(frame)
+    if within is not None:
+        df, stamps = df[within].reset_index(drop=True), stamps[within]
     original = {str(c): c for c in layout.get("columns", [])}
     df.columns = [original.get(str(c), c) for c in df.columns]
     known = layout.get("columns", [])  # columns the data had keep their order, after any the samples add (ids, ...)
@@ -685,22 +760,29 @@ def frame_like(X: np.ndarray, labels, layout: dict | None, channels: list[str]) 
 def sktime_like(X: np.ndarray, layout: dict | None, channels: list[str], kind: str | None = None):
     """Sequences ``(n, T, d)`` as an sktime container: ``kind`` numpy3D ``(n, d, T)`` or pd-multiindex
     (default: the kind ``layout`` records, else numpy3D), with the recorded column names, index names,
-    dtypes and time stamps."""
+    dtypes and time stamps. Sequences shorter than ``T`` (NaN beyond their end) get their own rows only
+    in pd-multiindex; numpy3D holds equal lengths only."""
     layout = layout or {"kind": "array"}
     kind = kind or (layout["kind"] if layout.get("kind") in ("numpy3D", "pd-multiindex") else "numpy3D")
+    X, within = _unpadded(X)
     columns = _sample_columns(X, layout, channels)
     n, T = X.shape[:2]
     if kind == "numpy3D":
         if layout.get("categorical"):
             raise TsganError(f"categorical channels ({', '.join(str(e['column']) for e in layout['categorical'])}) do not fit a "
                              "numpy3D array of numbers; ask for kind='pd-multiindex'")
+        if within is not None:
+            lengths = within.reshape(n, T).sum(axis=1)
+            raise TsganError(f"samples of unequal length ({lengths.min()} to {lengths.max()} steps) do not fit sktime's numpy3D "
+                             f"container (equal lengths); ask for kind='pd-multiindex', or for one length (length={T})")
         return np.ascontiguousarray(np.stack(list(columns.values()), axis=1))
     if kind != "pd-multiindex":
         raise TsganError(f"unknown sktime container '{kind}'; use 'numpy3D' or 'pd-multiindex'")
     index = pd.MultiIndex.from_arrays([np.repeat(np.arange(n), T), _time_index(layout.get("time"), T).take(np.tile(np.arange(T), n))],
                                       names=layout.get("index_names") or [None, None])
     original = {str(c): c for c in layout.get("columns", [])}
-    return _pandas_categories(pd.DataFrame({original.get(name, name): v.reshape(-1) for name, v in columns.items()}, index=index), layout)
+    df = pd.DataFrame({original.get(name, name): v.reshape(-1) for name, v in columns.items()}, index=index)
+    return _pandas_categories(df if within is None else df[within], layout)
 
 
 def restore_labels(names, layout: dict | None):
@@ -752,9 +834,9 @@ SKTIME_SETS = {
     "basic_motions": ("load_basic_motions", "classification", "80 x 100 steps, 6 channels, 4 classes (accelerometer, gyroscope)"),
     "gunpoint": ("load_gunpoint", "classification", "200 x 150 steps, 1 channel, 2 classes (hand motion)"),
     "italy_power_demand": ("load_italy_power_demand", "classification", "1096 x 24 steps, 1 channel, 2 classes (daily power demand)"),
-    "japanese_vowels": ("load_japanese_vowels", "classification", "640 x 7-29 steps, 12 channels, 9 classes (unequal lengths: needs --window)"),
+    "japanese_vowels": ("load_japanese_vowels", "classification", "640 x 7-29 steps, 12 channels, 9 classes (unequal lengths)"),
     "osuleaf": ("load_osuleaf", "classification", "442 x 427 steps, 1 channel, 6 classes (leaf outlines)"),
-    "plaid": ("load_plaid", "classification", "1074 x 100-1344 steps, 1 channel, 11 classes (appliance current; unequal lengths: needs --window)"),
+    "plaid": ("load_plaid", "classification", "1074 x 100-1344 steps, 1 channel, 11 classes (appliance current; unequal lengths)"),
     "unit_test": ("load_unit_test", "classification", "42 x 24 steps, 1 channel, 2 classes (a slice of Chinatown)"),
     "airline": ("load_airline", "forecasting", "1 series, 144 months, 1 channel (airline passengers 1949-1960; needs --window)"),
     "lynx": ("load_lynx", "forecasting", "1 series, 114 years, 1 channel (lynx trappings; needs --window)"),

@@ -11,13 +11,15 @@ import pandas as pd
 import torch
 
 from . import checkpoint, distributed
-from .data import (Sequences, as_dataset, as_sequences, categorical_groups, frame_like, harden_categories, restore_labels,
+from .data import (Sequences, as_dataset, as_sequences, categorical_groups, frame_like, harden_categories, pad_to, restore_labels,
                    sktime_like)
 from .errors import TsganError
+from .lengths import PAD, LengthMasked, length_table, mask_beyond, requested_lengths
 from .losses import get_loss
 from .models import ModelConfig, build
 from .scaling import MinMaxScaler
 from .train import Callback, Trainer, TrainConfig, check_batch_size, resolve_device
+from .variants import Variant, code_noise, make_variant
 
 CHECKPOINT = "checkpoint.pt"
 
@@ -47,19 +49,28 @@ class GAN:
     classes, trained on few labels and many unlabelled sequences: ``fit(X, y, unlabelled=U)``, then
     :meth:`classify`). Training techniques (feature matching, historical averaging, label smoothing)
     are options of :meth:`fit`.
+
+    ``variant`` (SPEC section 5; :mod:`tsgan.variants`): ``"infogan"`` / :class:`tsgan.InfoGAN` (codes
+    beside the noise: ``sample(n, codes=...)``, :meth:`predict_codes`), ``"bigan"`` / :class:`tsgan.BiGAN`
+    and ``"aae"`` / :class:`tsgan.AAE` (an encoder: :meth:`encode`, :meth:`decode`, :meth:`reconstruct`);
+    a name takes the variant's default options. Its modules are in ``variant_.modules``.
     """
 
     def __init__(self, generator: str = "lstm", discriminator: str = "lstm", loss: str = "gan", *,
                  noise_dim: int | None = None, hidden: int | None = None, layers: int = 1,
                  static_noise: int | None = None, minibatch_kernels: int = 0, virtual_batch_norm: int | bool = 0,
-                 semi_supervised: bool = False) -> None:
+                 semi_supervised: bool = False, variant: str | dict | Variant | None = None) -> None:
         self.generator, self.discriminator, self.loss = generator, discriminator, loss
+        self.variant = variant
         self.noise_dim, self.hidden, self.layers, self.static_noise = noise_dim, hidden, layers, static_noise
         self.minibatch_kernels = minibatch_kernels
         self.virtual_batch_norm, self.semi_supervised = virtual_batch_norm, semi_supervised
         # unknown names and options that do not fit the model fail now, not after data loading
         ModelConfig(generator, discriminator, virtual_batch_norm=virtual_batch_norm).resolved()
         get_loss(loss)
+        kind = make_variant(variant).name  # unknown names and bad options fail now
+        if kind != "gan" and semi_supervised:
+            raise TsganError(f"the semi-supervised discriminator does not combine with the {kind} variant")
 
     # -- training --------------------------------------------------------------------------------
     def fit(self, X, y=None, *, channels: list[str] | None = None, out_dir: str | Path | None = None,
@@ -108,10 +119,10 @@ class GAN:
         trainer = Trainer(self.generator_, self.discriminator_, get_loss(self.loss), cfg,
                           save_checkpoint=(lambda t: self._write_checkpoint(t, ckpt_path))
                           if ckpt_path is not None and distributed.is_main() else None,  # data-parallel: rank 0 writes
-                          callbacks=callbacks)
+                          callbacks=callbacks, variant=self.variant_)
         if state is not None:
             trainer.load_state_dict(state["trainer"])
-        X_scaled = torch.from_numpy(self.scaler_.transform(data.X))
+        X_scaled = torch.from_numpy(np.nan_to_num(self.scaler_.transform(data.X), nan=PAD))  # padding: PAD (tsgan.lengths)
         y_t = None if data.y is None else torch.from_numpy(data.y)
         try:
             trainer.fit(X_scaled, y_t)
@@ -131,10 +142,14 @@ class GAN:
         if unlabelled is None:
             return data
         extra = as_sequences(unlabelled, None, data.channels)
+        T = max(data.X.shape[1], extra.X.shape[1])  # series of unequal length: pad the shorter set (tsgan.lengths)
+        data, extra = pad_to(data, T), pad_to(extra, T)
         if extra.X.shape[1:] != data.X.shape[1:]:
             raise TsganError(f"unlabelled sequences have shape {extra.X.shape[1:]} per sequence, the labelled ones {data.X.shape[1:]}")
+        lengths = None if data.lengths is None and extra.lengths is None else np.concatenate(
+            [np.full(len(part.X), T) if part.lengths is None else part.lengths for part in (data, extra)])
         return Sequences(np.concatenate([data.X, extra.X]), np.concatenate([data.y, np.full(len(extra.X), -1, data.y.dtype)]),
-                         data.classes, data.channels)
+                         data.classes, data.channels, lengths)
 
     def _write_checkpoint(self, trainer: Trainer, path: Path) -> None:
         self.history_ = trainer.history  # the same list object: pickled once in the file
@@ -148,24 +163,31 @@ class GAN:
         self.model_config_ = ModelConfig(self.generator, self.discriminator, data.X.shape[1], data.X.shape[2],
                                          len(data.classes), self.noise_dim, self.hidden, self.layers,
                                          self.static_noise, self.minibatch_kernels, self.virtual_batch_norm,
-                                         self.semi_supervised, categorical_groups(self.layout_, data.channels)).resolved()
+                                         self.semi_supervised, categorical_groups(self.layout_, data.channels),
+                                         lengths={} if data.lengths is None else length_table(data.lengths, data.y, len(data.classes)),
+                                         ).resolved()
         self.classes_, self.channels_ = data.classes, data.channels
         self.class_counts_ = np.bincount(data.y[data.y >= 0], minlength=len(data.classes)).tolist() if data.y is not None else []
         self.data_fingerprint_ = _fingerprint(data.X, data.y)
+        self.variant_ = make_variant(self.variant)  # a fresh copy: modules built here, not in the caller's object
         with torch.random.fork_rng(devices=[]):  # seeded weights without touching the caller's RNG
             torch.manual_seed(seed)
-            self.generator_, self.discriminator_ = build(self.model_config_)
+            self.generator_, self.discriminator_ = build(self.model_config_, self.variant_)
+            self.variant_.build(self.model_config_, self.generator_, self.discriminator_)
         if state is None:
             self.scaler_ = MinMaxScaler().fit(data.X, keep=[c for start, size in self.model_config_.categorical
                                                             for c in range(start, start + size)])
         else:
-            if state["model_config"] != dataclasses.asdict(self.model_config_):
-                raise TsganError("the checkpoint holds a different model (architecture, data shape or classes); resume with the same settings")
+            if (dataclasses.asdict(ModelConfig(**state["model_config"])) != dataclasses.asdict(self.model_config_)  # older files lack newer fields
+                    or make_variant(state["init"].get("variant")).config() != self.variant_.config()):
+                raise TsganError("the checkpoint holds a different model (architecture, variant, data shape or classes); resume with the same settings")
             self.scaler_ = MinMaxScaler.from_state_dict(state["scaler"])
             self.generator_.load_state_dict(state["generator"])
             self.discriminator_.load_state_dict(state["discriminator"])
+            self.variant_.modules.load_state_dict(state.get("variant_modules", {}))
         self.generator_.to(device)
         self.discriminator_.to(device)
+        self.variant_.modules.to(device)
 
     # -- sampling --------------------------------------------------------------------------------
     def _check_fitted(self) -> None:
@@ -212,21 +234,29 @@ class GAN:
         G = self.sampler_
         if not n:
             return torch.zeros(G.noise_shape(0), device=self._device())
-        return torch.cat([G.sample_noise(len(chunk), rng) for chunk in torch.arange(n).split(batch_size)])
+        return torch.cat([self._variant().noise(G, len(chunk), rng) for chunk in torch.arange(n).split(batch_size)])
+
+    def _variant(self) -> Variant:
+        return getattr(self, "variant_", None) or Variant()
 
     @torch.no_grad()
-    def _decode(self, noise: torch.Tensor, idx: torch.Tensor | None, batch_size: int) -> np.ndarray:
-        """The sampling generator (in eval mode) on ``noise`` and label indices, in the data's units."""
+    def _decode(self, noise: torch.Tensor, idx: torch.Tensor | None, batch_size: int, lengths: torch.Tensor | None = None) -> np.ndarray:
+        """The sampling generator (in eval mode) on ``noise`` and label indices, in the data's units. A model of
+        unequal lengths (tsgan.lengths) makes ``lengths`` (default: drawn by the noise) and gives NaN beyond them."""
         G = self.sampler_
+        masked = isinstance(G, LengthMasked)
+        if masked and lengths is None:
+            lengths = G.noise_lengths(noise, idx)
         was_training = G.training
         G.eval()
         try:
-            parts = [G(noise[chunk], None if idx is None else idx[chunk]).cpu()
+            parts = [G(noise[chunk], None if idx is None else idx[chunk], **({"lengths": lengths[chunk]} if masked else {})).cpu()
                      for chunk in torch.arange(len(noise)).split(batch_size)] if len(noise) else []
         finally:
             G.train(was_training)
         scaled = torch.cat(parts).numpy() if parts else np.zeros((0, G.length, G.channels), np.float32)
-        return harden_categories(self.scaler_.inverse_transform(scaled), self.model_config_.categorical)  # argmax category
+        X = harden_categories(self.scaler_.inverse_transform(scaled), self.model_config_.categorical)  # argmax category
+        return mask_beyond(X, lengths.cpu().numpy()) if masked else X
 
     @staticmethod
     def _check_count(n) -> None:
@@ -240,18 +270,26 @@ class GAN:
         return rng
 
     @torch.no_grad()
-    def sample(self, n: int, labels=None, *, seed: int | None = None, return_labels: bool = False, batch_size: int = 4096):
+    def sample(self, n: int, labels=None, *, seed: int | None = None, return_labels: bool = False, batch_size: int = 4096,
+               codes: dict | None = None, length: int | None = None):
         """Generate ``n`` sequences ``(n, T, d)`` float32 in the data's units.
 
         ``labels``: None (classes drawn as often as in the training data), one class name or index
         for all, or one per sample. The same ``seed`` gives the same samples, also after save/load.
-        With ``return_labels=True`` returns ``(X, class names)``.
+        With ``return_labels=True`` returns ``(X, class names)``. ``codes`` (InfoGAN): ``{"category": k
+        or one per sample, "continuous": C values or one row per sample}``; a code left out is drawn.
+
+        A model trained on series of unequal length (:mod:`tsgan.lengths`) draws each sample's length from
+        the training lengths of its label, or makes ``length`` steps (1 to ``T``, the longest training
+        length); ``X`` is NaN beyond each sample's end. A model of one length makes ``T`` steps only.
         """
         self._check_fitted()
         self._check_count(n)
+        asked = requested_lengths(self.sampler_, n, length, self._device())
         rng = self._rng(self._device(), seed)
         idx = self._label_indices(n, labels, rng)
-        X = self._decode(self._draw_noise(n, rng, batch_size), idx, batch_size)
+        noise = self._draw_noise(n, rng, batch_size)
+        X = self._decode(noise if codes is None else self._variant().with_codes(noise, codes), idx, batch_size, asked)
         if not return_labels:
             return X
         names = np.asarray(self.classes_, dtype=object)[idx.cpu().numpy()].astype(str) if idx is not None else None
@@ -264,7 +302,8 @@ class GAN:
         first ``static_noise`` channels one draw per sequence, repeated over time; the rest fresh every
         step), ``(n, z)`` for MLP / conv. Edit it (interpolate, add directions) and decode it with
         :meth:`generate`. With labels given, ``generate(sample_noise(n, seed=s), labels)`` equals
-        ``sample(n, labels, seed=s)``."""
+        ``sample(n, labels, seed=s)``. A model of series of unequal length has one more noise channel, the
+        last: a uniform on [0, 1) that sets each sequence's length (:mod:`tsgan.lengths`)."""
         self._check_fitted()
         self._check_count(n)
         return self._draw_noise(n, self._rng(self._device(), seed), batch_size).cpu().numpy()
@@ -298,13 +337,14 @@ class GAN:
         self._check_fitted()
         if not self.model_config_.semi_supervised:
             raise TsganError("only a semi-supervised GAN classifies: GAN(..., semi_supervised=True)")
-        data = as_sequences(X, None, self.channels_)
-        if data.X.shape[1:] != (self.model_config_.length, self.model_config_.channels):
-            raise TsganError(f"sequences have shape {data.X.shape[1:]}; the model was trained on "
-                             f"{(self.model_config_.length, self.model_config_.channels)}")
+        data = pad_to(as_sequences(X, None, self.channels_), self.model_config_.length)
+        if data.X.shape[1:] != (self.model_config_.length, self.model_config_.channels) or (
+                data.lengths is not None and not self.model_config_.lengths):
+            raise TsganError(f"sequences have shape {data.X.shape[1:]}{'' if data.lengths is None else ' and unequal lengths'}; "
+                             f"the model was trained on {(self.model_config_.length, self.model_config_.channels)}")
         D = self.discriminator_
         device = next(D.parameters()).device
-        x = torch.from_numpy(self.scaler_.transform(data.X)).to(device)
+        x = torch.from_numpy(np.nan_to_num(self.scaler_.transform(data.X), nan=PAD)).to(device)  # padded as in training
         was_training = D.training
         D.eval()
         try:
@@ -315,20 +355,99 @@ class GAN:
         names = np.asarray(self.classes_, dtype=object)[proba.argmax(axis=1)].astype(str)
         return (names, proba) if return_proba else names
 
-    def sample_frame(self, n: int, labels=None, *, seed: int | None = None) -> pd.DataFrame:
+    # -- variants: codes and encoders ------------------------------------------------------------
+    def _variant_of(self, kinds: tuple, what: str) -> Variant:
+        self._check_fitted()
+        variant = self._variant()
+        if variant.name not in kinds:
+            raise TsganError(f"{what}; this model is a {variant.name} - build it with GAN(..., variant='{kinds[0]}')")
+        return variant
+
+    def _real(self, X, labels=None, *, with_labels: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Real sequences ``X`` in the data's units as the scaled tensor the networks see, and (``with_labels``)
+        label indices, which a conditional model needs and an unconditional one refuses."""
+        data = as_sequences(X, None, self.channels_)
+        if data.X.shape[1:] != (self.model_config_.length, self.model_config_.channels) or data.lengths is not None:
+            raise TsganError(f"sequences have shape {data.X.shape[1:]}{'' if data.lengths is None else ' and unequal lengths'}; "
+                             f"the model was trained on {(self.model_config_.length, self.model_config_.channels)}")
+        if with_labels and self._conditional() and labels is None:
+            raise TsganError(f"this model is conditional: pass labels (one of {self.classes_} for all rows, or one per row)")
+        idx = self._label_indices(len(data.X), labels, self._rng(self._device(), 0)) if with_labels else None
+        return torch.from_numpy(self.scaler_.transform(data.X)).to(self._device()), idx
+
+    def _run(self, fn, x: torch.Tensor, idx: torch.Tensor | None, modules: list, width: int, batch_size: int) -> np.ndarray:
+        """``fn(x, labels)`` over ``x`` in chunks of ``batch_size`` with ``modules`` in eval mode: ``(n, width)`` float32."""
+        modes = [m.training for m in modules]
+        for m in modules:
+            m.eval()
+        try:
+            parts = [fn(x[chunk], None if idx is None else idx[chunk]) for chunk in torch.arange(len(x)).split(batch_size)]
+        finally:
+            for m, mode in zip(modules, modes):
+                m.train(mode)
+        return torch.cat(parts).float().cpu().numpy() if parts else np.zeros((0, width), np.float32)
+
+    @torch.no_grad()
+    def predict_codes(self, X, labels=None, *, batch_size: int = 4096) -> dict:
+        """InfoGAN: Q's reading of real sequences ``X`` ``(n, T, d)`` in the data's units (``labels`` for a
+        conditional model): ``"category"`` the most likely value ``(n,)`` and ``"category_proba"`` ``(n, K)``
+        (with a categorical code), ``"continuous"`` Q's means ``(n, C)`` (with continuous codes)."""
+        variant = self._variant_of(("infogan",), "predict_codes reads InfoGAN's codes")
+        x, idx = self._real(X, labels)
+        K, C = variant.categorical, variant.continuous
+
+        def read(chunk, chunk_idx):
+            logits, mean, _ = variant.predict(self.discriminator_, chunk, chunk_idx)
+            return torch.cat(([torch.softmax(logits, dim=1)] if K else []) + ([mean] if C else []), dim=1)
+
+        out = self._run(read, x, idx, [self.discriminator_, variant.modules], K + C, batch_size)
+        codes = {"category": out[:, :K].argmax(axis=1), "category_proba": out[:, :K]} if K else {}
+        return {**codes, **({"continuous": out[:, K:]} if C else {})}
+
+    @torch.no_grad()
+    def encode(self, X, *, batch_size: int = 4096) -> np.ndarray:
+        """BiGAN / AAE: the encoder's codes ``(n, k)`` float32 for real sequences ``X`` ``(n, T, d)`` in the
+        data's units (features for a downstream model; decode them with :meth:`decode`)."""
+        variant = self._variant_of(("bigan", "aae"), "encode needs an encoder")
+        x, _ = self._real(X, with_labels=False)  # the encoder takes no labels
+        encoder = variant.modules["encoder"]
+        return self._run(lambda chunk, _: encoder(chunk), x, None, [encoder], encoder.body.head.out_features, batch_size)
+
+    @torch.no_grad()
+    def decode(self, codes, labels=None, *, batch_size: int = 4096) -> np.ndarray:
+        """BiGAN / AAE: sequences ``(n, T, d)`` in the data's units from codes ``(n, k)`` (from :meth:`encode`,
+        or prior draws), by the sampling generator; ``labels`` as for :meth:`generate`."""
+        self._variant_of(("bigan", "aae"), "decode takes an encoder's codes")
+        G = self.sampler_
+        try:
+            code = torch.as_tensor(np.asarray(codes, dtype=np.float32), device=self._device())
+        except (TypeError, ValueError) as exc:
+            raise TsganError(f"codes could not be read as a float array ({exc})") from None
+        if code.dim() != 2 or code.shape[1] != G.noise_dim:
+            raise TsganError(f"codes have shape {tuple(code.shape)}; this model's codes are (n, {G.noise_dim})")
+        return self.generate(code_noise(G, code), labels, batch_size=batch_size)
+
+    def reconstruct(self, X, labels=None, *, batch_size: int = 4096) -> np.ndarray:
+        """BiGAN / AAE: ``G(E(x))`` for real sequences ``X``, in the data's units (``labels`` for a conditional model)."""
+        return self.decode(self.encode(X, batch_size=batch_size), labels, batch_size=batch_size)
+
+    def sample_frame(self, n: int, labels=None, *, seed: int | None = None, length: int | None = None) -> pd.DataFrame:
         """Samples as a DataFrame laid out like the training data: long or wide format with its column
         names, dtypes, label values and time stamps (all samples take the first training sequence's
-        stamps; ids 0..n-1); long format (``series_id``, ``time``, ``label``, channels) for arrays and
-        sktime containers. With ``nan="mask"`` data, NaN returns where the sampled mask says so."""
-        X, names = self.sample(n, labels, seed=seed, return_labels=True)
+        stamps - the first longest one's for series of unequal length; ids 0..n-1); long format
+        (``series_id``, ``time``, ``label``, channels) for arrays and sktime containers. With ``nan="mask"``
+        data, NaN returns where the sampled mask says so. Series of unequal length: each sample has its own
+        rows only; ``length`` as in :meth:`sample`."""
+        X, names = self.sample(n, labels, seed=seed, return_labels=True, length=length)
         return frame_like(X, names, getattr(self, "layout_", None), self.channels_)
 
-    def sample_sktime(self, n: int, labels=None, *, seed: int | None = None, kind: str | None = None):
+    def sample_sktime(self, n: int, labels=None, *, seed: int | None = None, kind: str | None = None, length: int | None = None):
         """Samples as sktime data ``(X, y)``: ``X`` numpy3D ``(n, d, T)`` or pd-multiindex (``kind``;
         default the container the model was trained on, numpy3D for other data) with the training
         data's column names, index names, dtypes and time stamps; ``y`` the labels in the training
-        labels' values and dtype (None for an unconditional model)."""
-        X, names = self.sample(n, labels, seed=seed, return_labels=True)
+        labels' values and dtype (None for an unconditional model). Series of unequal length: each
+        sample has its own rows in pd-multiindex; numpy3D takes one length (``length``, as in :meth:`sample`)."""
+        X, names = self.sample(n, labels, seed=seed, return_labels=True, length=length)
         layout = getattr(self, "layout_", None)
         return sktime_like(X, layout, self.channels_, kind), restore_labels(names, layout)
 
@@ -338,12 +457,14 @@ class GAN:
             "init": {"generator": self.generator, "discriminator": self.discriminator, "loss": self.loss,
                      "noise_dim": self.noise_dim, "hidden": self.hidden, "layers": self.layers,
                      "static_noise": self.static_noise, "minibatch_kernels": self.minibatch_kernels,
-                     "virtual_batch_norm": self.virtual_batch_norm, "semi_supervised": self.semi_supervised},
+                     "virtual_batch_norm": self.virtual_batch_norm, "semi_supervised": self.semi_supervised,
+                     "variant": None if self._variant().name == "gan" else self._variant().config()},
             "model_config": dataclasses.asdict(self.model_config_),
             "train_config": dataclasses.asdict(self.train_config_),
             "generator": self.generator_.state_dict(),
             "sampler": self.sampler_.state_dict(),
             "discriminator": self.discriminator_.state_dict(),
+            "variant_modules": self._variant().modules.state_dict(),
             "scaler": self.scaler_.state_dict(),
             "classes": self.classes_,
             "class_counts": self.class_counts_,
@@ -366,11 +487,14 @@ class GAN:
             gan = cls(**state["init"])
             gan.model_config_ = ModelConfig(**state["model_config"])
             gan.train_config_ = TrainConfig(**state["train_config"])
-            gan.generator_, gan.discriminator_ = build(gan.model_config_)
+            gan.variant_ = make_variant(gan.variant)
+            gan.generator_, gan.discriminator_ = build(gan.model_config_, gan.variant_)
+            gan.variant_.build(gan.model_config_, gan.generator_, gan.discriminator_)
             gan.generator_.load_state_dict(state["generator"])
-            gan.sampler_, _ = build(gan.model_config_)
+            gan.sampler_, _ = build(gan.model_config_, gan.variant_)
             gan.sampler_.load_state_dict(state["sampler"])
             gan.discriminator_.load_state_dict(state["discriminator"])
+            gan.variant_.modules.load_state_dict(state.get("variant_modules", {}))
             gan.scaler_ = MinMaxScaler.from_state_dict(state["scaler"])
             gan.classes_, gan.class_counts_, gan.channels_ = list(state["classes"]), list(state["class_counts"]), list(state["channels"])
             gan.layout_ = state.get("layout") or {"kind": "array"}
@@ -381,6 +505,7 @@ class GAN:
         gan.generator_.to(target)
         gan.sampler_.to(target)
         gan.discriminator_.to(target)
+        gan.variant_.modules.to(target)
         return gan
 
 

@@ -87,6 +87,27 @@ def class_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(logits, labels)
 
 
+# -- variants with encoders and codes (tsgan.variants) -----------------------------------------------
+
+def info_loss(logits: torch.Tensor | None, category: torch.Tensor | None, mean: torch.Tensor | None,
+              log_var: torch.Tensor | None, continuous: torch.Tensor | None) -> torch.Tensor:
+    """InfoGAN's L_I to minimise (Chen et al. 2016): minus the variational lower bound on the mutual
+    information I(c; G(z, c)), up to the codes' entropy (a constant). The categorical code: cross-entropy
+    of Q's logits ``(n, K)`` against the drawn category ``(n,)``; the continuous codes ``(n, C)``: Q's
+    factored Gaussian's negative log-likelihood ``0.5 * (log var + (c - mean)^2 / var)`` summed over codes
+    (the constant 0.5 log 2 pi left out), both averaged over the batch. ``None`` leaves a part out."""
+    parts = [] if logits is None else [F.cross_entropy(logits, category)]
+    if mean is not None:
+        parts.append((0.5 * (log_var + (continuous - mean) ** 2 / log_var.exp())).sum(dim=-1).mean())
+    return sum(parts)
+
+
+def reconstruction_loss(reconstructed: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+    """Mean squared error of reconstructed sequences against the real ones (the adversarial
+    autoencoder's reconstruction term), averaged over sequences, steps and channels."""
+    return F.mse_loss(reconstructed, real)
+
+
 class HistoricalAverage:
     """Historical averaging for one player: ``penalty() = ||theta - mean of past theta||^2`` (summed over
     every parameter), pulling the player back toward where it has been, against oscillation.

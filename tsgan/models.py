@@ -14,6 +14,10 @@ Contracts shared by every family, so any generator pairs with any discriminator:
 * Categorical channels (``cfg.categorical``: ``[first channel, size]`` groups of one-hot channels)
   leave every generator through :class:`CategoricalSoftmax`: a softmax over each group, so the
   critic sees category probabilities (SPEC section 4); sampling takes the argmax (``tsgan.gan``).
+* Series of unequal length (``cfg.lengths``, a table of the training lengths): every family makes the
+  longest length ``T``; :func:`build` wraps the generator in :class:`tsgan.lengths.LengthMasked`, which
+  draws a length per sequence (by its label) and sets the output beyond it to the padding value real
+  sequences hold there, so every discriminator family sees both padded alike (see :mod:`tsgan.lengths`).
 * ``labels`` are int64 class indices ``(n,)`` or float class weights ``(n, K)`` (one-hot or soft);
   conditioning (CGAN) concatenates the one-hot label to each network's input, once, inside it.
 """
@@ -57,6 +61,10 @@ class ModelConfig:
     semi_supervised: bool = False
     # Categorical channels: [first channel, number of categories] per group of one-hot channels.
     categorical: list = field(default_factory=list)
+    # Series of unequal length (tsgan.lengths): the training lengths' table, {"values": [...], "counts":
+    # [one row per class, one for all]}; the generator is then wrapped in tsgan.lengths.LengthMasked.
+    # Empty: every sequence has `length` steps.
+    lengths: dict = field(default_factory=dict)
 
     def resolved(self) -> "ModelConfig":
         for role, name, registry in (("generator", self.generator, GENERATORS), ("discriminator", self.discriminator, DISCRIMINATORS)):
@@ -71,8 +79,13 @@ class ModelConfig:
             self.generator, self.discriminator, self.length, self.channels, self.n_classes,
             self.noise_dim or DEFAULT_NOISE[self.generator], self.hidden, self.layers,
             self.static_noise if self.static_noise is not None else (self.noise_dim or DEFAULT_NOISE[self.generator]) * 2 // 3,
-            self.minibatch_kernels, vbn, bool(self.semi_supervised), self._groups(),
+            self.minibatch_kernels, vbn, bool(self.semi_supervised), self._groups(), self._length_table(),
         )
+
+    def _length_table(self) -> dict:
+        from .lengths import check_table
+
+        return check_table(self.lengths, self.length, self.n_classes) if self.lengths else {}
 
     def _groups(self) -> list[list[int]]:
         groups = [[int(start), int(size)] for start, size in self.categorical]
@@ -353,15 +366,27 @@ GENERATORS = {"lstm": LSTMGenerator, "mlp": MLPGenerator, "conv": ConvGenerator}
 DISCRIMINATORS = {"lstm": LSTMDiscriminator, "mlp": MLPDiscriminator, "conv": ConvDiscriminator}
 
 
-def build(cfg: ModelConfig) -> tuple[Generator, Discriminator]:
-    """Build the generator and discriminator that ``cfg`` names (sizes resolved per family)."""
+def build(cfg: ModelConfig, variant=None) -> tuple[Generator, Discriminator]:
+    """Build the generator and discriminator that ``cfg`` names (sizes resolved per family); a
+    ``variant`` (:mod:`tsgan.variants`) adapts their configurations first (its own modules it builds itself)."""
     cfg = cfg.resolved()
     conditioning = 0 if cfg.semi_supervised else cfg.n_classes  # semi-supervised: labels are the D's outputs
     g_cfg = ModelConfig(**{**cfg.__dict__, "n_classes": conditioning, "hidden": cfg.hidden or DEFAULT_HIDDEN[cfg.generator]})
     d_cfg = ModelConfig(**{**cfg.__dict__, "n_classes": conditioning, "hidden": cfg.hidden or DEFAULT_HIDDEN[cfg.discriminator]})
+    if variant is not None:
+        g_cfg, d_cfg = variant.adapt(g_cfg, d_cfg)
     if cfg.semi_supervised and cfg.n_classes < 2:
         raise TsganError(f"the semi-supervised discriminator needs labelled examples of at least two classes, got {cfg.n_classes}")
+    if cfg.lengths:  # unequal lengths: one more noise input, the sequence's length (tsgan.lengths)
+        if getattr(variant, "name", "gan") != "gan":
+            raise TsganError(f"the {variant.name} variant keeps codes in the noise and does not handle series of unequal "
+                             "length; cut them into windows of one length (window= / --window)")
+        g_cfg = ModelConfig(**{**g_cfg.__dict__, "noise_dim": g_cfg.noise_dim + 1})
     G, D = GENERATORS[cfg.generator](g_cfg), DISCRIMINATORS[cfg.discriminator](d_cfg)
+    if cfg.lengths:
+        from .lengths import LengthMasked
+
+        G = LengthMasked(G, cfg.lengths)
     if cfg.semi_supervised:
         D.make_semi_supervised(cfg.n_classes)
     return G, D

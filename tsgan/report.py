@@ -138,6 +138,9 @@ def _is_training_data(gan: GAN, X: np.ndarray, y) -> bool:
 
 
 def _check_like_model(gan: GAN, X, name: str) -> np.ndarray:
+    if getattr(gan.model_config_, "lengths", None):
+        raise TsganError("the evaluation metrics compare sequences of one length, and this model generates series of unequal "
+                         "length; evaluate a model trained on windows of one length (window= / --window)")
     arr = check_array(X, name)
     cfg = gan.model_config_
     if arr.shape[1:] != (cfg.length, cfg.channels):

@@ -10,7 +10,8 @@ class MinMaxScaler:
     """Maps each channel's training range [min, max] onto [-1, 1]; fitted on training data only.
 
     A constant channel keeps a unit range so it maps to -1 and back exactly. Channels named in
-    ``fit(X, keep=...)`` (one-hot categorical channels) are left as they are (min -1, range 2).
+    ``fit(X, keep=...)`` (one-hot categorical channels) are left as they are (min -1, range 2). NaN (the
+    padding beyond the end of a short sequence) is ignored by ``fit`` and stays NaN through the transforms.
     """
 
     def __init__(self) -> None:
@@ -18,8 +19,8 @@ class MinMaxScaler:
         self.range_: np.ndarray | None = None
 
     def fit(self, X: np.ndarray, keep=()) -> "MinMaxScaler":
-        low = X.min(axis=(0, 1))
-        span = X.max(axis=(0, 1)) - low
+        low = np.nanmin(X, axis=(0, 1))
+        span = np.nanmax(X, axis=(0, 1)) - low
         self.min_ = low.astype(np.float64)
         self.range_ = np.where(span > 0, span, 1.0).astype(np.float64)
         keep = list(keep)

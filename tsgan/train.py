@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 from . import distributed
 from .errors import TsganError
 from .losses import HistoricalAverage, Loss, class_loss, feature_matching_loss, gradient_penalty
+from .variants import Variant
 
 
 @dataclass
@@ -147,6 +148,10 @@ class Trainer:
     generator update. Generated sequences take the labels of real batches, so classes are drawn
     as often as the data hold them.
 
+    A ``variant`` (:mod:`tsgan.variants`: InfoGAN, BiGAN, the adversarial autoencoder; default the
+    plain GAN) says what the discriminator sees as real and as fake, adds its terms to either loss and
+    brings modules whose parameters join either optimizer; the steps themselves stay these.
+
     ``save_checkpoint(trainer)`` is called every ``checkpoint_every`` steps and at the end, only
     after the losses so far were checked finite, so the last checkpoint on disk is always good.
     """
@@ -160,20 +165,24 @@ class Trainer:
         *,
         save_checkpoint: Callable[["Trainer"], None] | None = None,
         callbacks: tuple[Callback, ...] = (),
+        variant: Variant | None = None,
     ) -> None:
         self.G, self.D, self.loss, self.cfg = generator, discriminator, loss, config
+        self.variant = variant if variant is not None else Variant()
         self.device = next(generator.parameters()).device
         self.save_checkpoint = save_checkpoint
         self.callbacks = list(callbacks)
         self._check_options()
         self.n_critic = config.n_critic or loss.n_critic
-        self.opt_g = self._optimizer(generator, config.lr_g)
-        self.opt_d = self._optimizer(discriminator, config.lr_d, discriminator=True)
+        # requires_grad toggles walk these lists, not the module trees, every step; a variant's modules
+        # train with the player whose side they are on
+        self._params_g = list(generator.parameters()) + self.variant.parameters("generator")
+        self._params_d = list(discriminator.parameters()) + self.variant.parameters("discriminator")
+        self.opt_g = self._optimizer(self._params_g, config.lr_g)
+        self.opt_d = self._optimizer(self._params_d, config.lr_d, discriminator=True)
         self.G_ema = (AveragedModel(generator, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay), use_buffers=True)
                       if config.ema_decay > 0 else None)
         self._average: _MovingAverage | None = None  # G_ema's fast update
-        # requires_grad toggles walk these lists, not the module trees, every step
-        self._params_g, self._params_d = list(generator.parameters()), list(discriminator.parameters())
         self._world = distributed.world_size()  # > 1: data-parallel (tsgan.distributed)
         self.hist_g = HistoricalAverage(generator) if config.historical_averaging_g > 0 else None
         self.hist_d = HistoricalAverage(discriminator) if config.historical_averaging_d > 0 else None
@@ -202,17 +211,19 @@ class Trainer:
             raise TsganError("feature_matching_only needs a feature_matching weight > 0 (e.g. 1.0)")
         if getattr(self.D, "n_logits", 0) and not classic:
             raise TsganError(f"the semi-supervised discriminator is trained with the classic 'gan' loss, not '{self.loss.name}'")
+        if getattr(self.D, "n_logits", 0) and self.variant.name != "gan":
+            raise TsganError(f"the semi-supervised discriminator does not combine with the {self.variant.name} variant")
 
     @property
     def sampling_generator(self) -> torch.nn.Module:
         """The generator to sample from: the weight average when there is one."""
         return self.G if self.G_ema is None else self.G_ema.module
 
-    def _optimizer(self, module: torch.nn.Module, lr: float | None, discriminator: bool = False) -> torch.optim.Optimizer:
+    def _optimizer(self, params: list[torch.Tensor], lr: float | None, discriminator: bool = False) -> torch.optim.Optimizer:
         lr = lr or (self.loss.lr_d if discriminator else self.loss.lr)
         if self.loss.betas is None:
-            return torch.optim.RMSprop(module.parameters(), lr=lr)
-        return torch.optim.Adam(module.parameters(), lr=lr, betas=self.loss.betas)
+            return torch.optim.RMSprop(params, lr=lr)
+        return torch.optim.Adam(params, lr=lr, betas=self.loss.betas)
 
     # -- one step --------------------------------------------------------------------------------
     def _indices(self, n: int) -> torch.Tensor:
@@ -220,8 +231,8 @@ class Trainer:
         return distributed.shard(torch.randint(n, (self.cfg.batch_size,), generator=self.data_rng)).to(self.device, non_blocking=True)
 
     def _noise(self) -> torch.Tensor:
-        """The generator's noise for a global batch; data-parallel: this process's slice of it."""
-        return distributed.shard(self.G.sample_noise(self.cfg.batch_size, self.noise_rng))
+        """The generator's noise (with a variant's codes) for a global batch; data-parallel: this process's slice of it."""
+        return distributed.shard(self.variant.noise(self.G, self.cfg.batch_size, self.noise_rng))
 
     def _step(self, optimizer: torch.optim.Optimizer, loss: torch.Tensor, params: list[torch.Tensor]) -> None:
         optimizer.zero_grad(set_to_none=True)
@@ -236,9 +247,13 @@ class Trainer:
 
     def _critic_step(self, X, y) -> tuple[torch.Tensor, torch.Tensor]:
         real, labels = self._batch(X, y)
-        with torch.no_grad():
-            fake = self.G(self._noise(), labels)
+        noise = self._noise()
+        with torch.no_grad():  # what the discriminator sees as real and as fake (the plain GAN: real, G(noise))
+            real, fake = self.variant.real_input(real, noise, labels), self.variant.fake_input(self.G, real, noise, labels)
         d_loss = self._d_loss(self.D(real, labels), self.D(fake, labels))
+        terms = self.variant.critic_terms(self.D, fake, noise, labels)
+        if terms is not None:
+            d_loss = d_loss + terms
         if self._labelled is not None:  # semi-supervised: the class of labelled real sequences, beside real/fake
             X_l, y_l = self._labelled
             idx = self._indices(len(X_l))
@@ -265,16 +280,23 @@ class Trainer:
         return self.loss.d_loss(real_scores, fake_scores)
 
     def _generator_step(self, X, y) -> torch.Tensor:
-        cfg = self.cfg
-        idx = self._indices(len(X)) if y is not None or cfg.feature_matching else None  # a real batch only if needed
-        labels = None if y is None else y[idx]
+        cfg, variant = self.cfg, self.variant
+        # a real batch only if needed
+        idx = self._indices(len(X)) if y is not None or cfg.feature_matching or variant.needs_real else None
+        real, labels = (None, None) if idx is None else (X[idx], None if y is None else y[idx])
         _trainable(self._params_d, False)  # no gradients into the discriminator's weights here
-        fake = self.G(self._noise(), labels)
-        g_loss = torch.zeros((), device=self.device) if cfg.feature_matching_only else self.loss.g_loss(self.D(fake, labels))
+        noise = self._noise()
+        fake = variant.fake_input(self.G, real, noise, labels)
+        real_in = variant.real_input(real, noise, labels) if variant.scores_real or cfg.feature_matching else None
+        g_loss = (torch.zeros((), device=self.device) if cfg.feature_matching_only
+                  else variant.adversarial_loss(self.loss, self.D, real_in, fake, labels))
         if cfg.feature_matching:
             with torch.no_grad():
-                target = self.D.features(X[idx], labels)
+                target = self.D.features(real_in, labels)
             g_loss = g_loss + cfg.feature_matching * feature_matching_loss(target, self.D.features(fake, labels))
+        terms = variant.generator_terms(self.G, self.D, real, noise, fake, labels)
+        if terms is not None:
+            g_loss = g_loss + terms
         if self.hist_g is not None:
             g_loss = g_loss + cfg.historical_averaging_g * self.hist_g.penalty()
         self._step(self.opt_g, g_loss, self._params_g)
@@ -300,6 +322,7 @@ class Trainer:
             distributed.check_batch(cfg.batch_size)
             distributed.broadcast_module(self.G)  # every process starts from rank 0's weights
             distributed.broadcast_module(self.D)
+            distributed.broadcast_module(self.variant.modules)
         X = X.to(self.device)
         y = None if y is None else y.to(self.device)
         if self.semi_supervised:
@@ -308,6 +331,7 @@ class Trainer:
             self._labelled, y = (X[y >= 0], y[y >= 0]), None
         self.G.train()
         self.D.train()
+        self.variant.modules.train()
         self._average = None
         for cb in self.callbacks:
             cb.on_train_start(self)
@@ -384,7 +408,7 @@ class Trainer:
             labels = torch.randint(self.G.n_classes, (len(real),), generator=rng, device=self.device)
         was_training = self.G.training
         self.G.eval()
-        fake = self.G(self.G.sample_noise(len(real), rng), labels)
+        fake = self.G(self.variant.noise(self.G, len(real), rng), labels)
         self.G.train(was_training)
         ratio = (fake.std(dim=0).mean() / real.std(dim=0).mean().clamp_min(1e-8)).item()
         if ratio < 0.1:
