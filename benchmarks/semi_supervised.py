@@ -65,7 +65,7 @@ def compare(seed: int = 0, *, labels_seed: int | None = None, labels: int = 10, 
     start = time.perf_counter()
     gan = tsgan.GAN(generator, discriminator, hidden=hidden, noise_dim=noise_dim, semi_supervised=True)
     gan.fit(X[labelled], y[labelled], unlabelled=X[unlabelled], steps=steps, batch_size=batch_size, seed=seed, lr_d=lr,
-            lr_g=lr, ema_decay=0, feature_matching=1.0, feature_matching_only=True, progress=False)
+            lr_g=lr, ema_decay=0, feature_matching=1.0, feature_matching_only=True, progress=False, device="cpu")
     seconds = time.perf_counter() - start
     baseline = supervised_baseline(gan, X[labelled], y[labelled], steps=steps, lr=lr, batch_size=batch_size, seed=seed)
     return {"seed": seed, "labels_seed": seed if labels_seed is None else labels_seed, "semi_supervised": float((gan.classify(X_test) == y_test).mean()),

@@ -61,7 +61,10 @@ def hand_loop(G, D, loss: str, X, y, batch: int, steps: int, opt_g, opt_d, n_cri
                 d_loss = d_fake.mean() - d_real.mean()
                 eps = torch.rand(batch, 1, 1, device=X.device)
                 mixed = (eps * real + (1 - eps) * fake).requires_grad_(True)
-                (grad,) = torch.autograd.grad(D(mixed, labels).reshape(batch, -1).mean(1).sum(), mixed, create_graph=True)
+                rnn = X.device.type == "cuda" and any(isinstance(m, torch.nn.RNNBase) for m in D.modules())
+                with torch.backends.cudnn.flags(enabled=not rnn):  # cuDNN's RNN has no double backward
+                    mixed_scores = D(mixed, labels)
+                (grad,) = torch.autograd.grad(mixed_scores.reshape(batch, -1).mean(1).sum(), mixed, create_graph=True)
                 d_loss = d_loss + 10.0 * ((grad.flatten(1).norm(2, dim=1) - 1) ** 2).mean()
             else:
                 d_loss = (F.binary_cross_entropy_with_logits(d_real, torch.ones_like(d_real))

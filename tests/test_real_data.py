@@ -307,6 +307,15 @@ def test_sktime_names_in_sktime_spelling():
     assert tsgan.load_dataset("sktime:PBS", window=12).X.shape == (193, 12, 1)
 
 
+def test_sktime_classification_splits():
+    """``sktime:NAME:train`` / ``:test`` load one of sktime's splits (both without); forecasting sets have none."""
+    train, test = tsgan.load_dataset("sktime:basic_motions:train"), tsgan.load_dataset("sktime:basic_motions:test")
+    assert train.X.shape == test.X.shape == (40, 100, 6)
+    assert not np.array_equal(train.X, test.X)
+    _where_error(lambda: tsgan.load_dataset("sktime:basic_motions:validation"), "'train' or 'test'")
+    _where_error(lambda: tsgan.load_dataset("sktime:airline:train", window=12), "only classification sets")
+
+
 def test_cli_data_list(capsys):
     assert cli.main(["data", "list"]) == 0
     out = capsys.readouterr().out

@@ -213,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        "DIR/losses.png and DIR/checkpoint.pt (for --resume).")
     train.add_argument("--data", default="waves", help="'waves' (default), 'sines' (TimeGAN's), a .csv/.parquet file (long format: "
                        "columns series_id, time, label, then channels; or --format wide), or sktime:NAME for a data set bundled "
-                       "with sktime (e.g. sktime:basic_motions, sktime:gunpoint, sktime:airline --window 24; `tsgan data list` "
+                       "with sktime (e.g. sktime:basic_motions, sktime:basic_motions:train for one split, sktime:airline --window 24; `tsgan data list` "
                        "names them all)")
     train.add_argument("--generator", default="lstm", choices=list(GENERATORS), help="generator family (default lstm: RCGAN)")
     train.add_argument("--discriminator", default="lstm", choices=list(DISCRIMINATORS), help="discriminator family (default lstm: RCGAN)")
@@ -294,7 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--length", type=int, default=None, metavar="STEPS",
                         help="a model trained on series of unequal length: make every sample STEPS long (at most the longest "
                              "training length; default: lengths drawn like the training data's, per label)")
-    sample.add_argument("--device", default="auto", help="auto, cpu or cuda[:N] (default auto)")
+    sample.add_argument("--device", default=None, help="auto, cpu or cuda[:N] (default: where the model was trained, CPU if that is missing)")
     sample.add_argument("--out", required=True, help="output file, .csv or .parquet")
     sample.set_defaults(func=_sample)
 

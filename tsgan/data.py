@@ -857,16 +857,21 @@ def sktime_datasets() -> list[tuple[str, str, str]]:
 
 
 def _load_sktime(name: str, *, window: int | None = None, stride: int = 1, nan: str = "raise") -> Dataset:
-    """A bundled sktime set: classification sets as labelled sequences (pd-multiindex), forecasting
-    series as one long unlabelled series cut into windows of ``window`` steps."""
+    """A bundled sktime set: classification sets as labelled sequences (pd-multiindex; ``NAME:train`` or
+    ``NAME:test`` for one of sktime's splits, both by default), forecasting series as one long unlabelled
+    series cut into windows of ``window`` steps."""
     import sktime.datasets as skd
 
+    name, _, split = name.partition(":")
     found = {_set_key(k): k for k in SKTIME_SETS}.get(_set_key(name))
     if found is None:
         raise TsganError(f"sktime has no bundled data set '{name}'; `tsgan data list` names them: {', '.join(SKTIME_SETS)}")
     loader, task, _ = SKTIME_SETS[found]
+    if split not in ("", "train", "test") or (split and task != "classification"):
+        raise TsganError(f"'sktime:{name}:{split}': a split is 'train' or 'test', and only classification sets have them")
     try:
-        loaded = getattr(skd, loader)(return_type="pd-multiindex") if task == "classification" else getattr(skd, loader)()
+        loaded = (getattr(skd, loader)(return_type="pd-multiindex", **({"split": split} if split else {}))
+                  if task == "classification" else getattr(skd, loader)())
     except Exception as exc:
         raise TsganError(f"could not load sktime data set '{found}': {exc}") from None
     if task == "classification":

@@ -300,8 +300,9 @@ class GAN:
     def sample_noise(self, n: int, *, seed: int | None = None, batch_size: int = 4096) -> np.ndarray:
         """The generator's noise for ``n`` sequences, float32: ``(n, T, z)`` for the LSTM generator (its
         first ``static_noise`` channels one draw per sequence, repeated over time; the rest fresh every
-        step), ``(n, z)`` for MLP / conv. Edit it (interpolate, add directions) and decode it with
-        :meth:`generate`. With labels given, ``generate(sample_noise(n, seed=s), labels)`` equals
+        step), ``(n, z)`` for MLP / conv; with a variant it holds the codes (InfoGAN's in its last
+        channels; BiGAN's and the AAE's code is all of it, one draw per sequence). Edit it (interpolate,
+        add directions) and decode it with :meth:`generate`. With labels given, ``generate(sample_noise(n, seed=s), labels)`` equals
         ``sample(n, labels, seed=s)``. A model of series of unequal length has one more noise channel, the
         last: a uniform on [0, 1) that sets each sequence's length (:mod:`tsgan.lengths`)."""
         self._check_fitted()
@@ -480,8 +481,10 @@ class GAN:
         checkpoint.atomic_save(self._state(), path)
 
     @classmethod
-    def load(cls, path: str | Path, device: str = "auto") -> "GAN":
-        """Load a model (or a training checkpoint) written by :meth:`save` or :meth:`fit`."""
+    def load(cls, path: str | Path, device: str | None = None) -> "GAN":
+        """Load a model (or a training checkpoint) written by :meth:`save` or :meth:`fit`. ``device``: where the
+        networks go; by default where they were trained (the ``device`` that ``fit`` was given, so a model trained
+        on the CPU samples exactly as before; CPU where that device is missing)."""
         state = checkpoint.read(path)
         try:
             gan = cls(**state["init"])
@@ -501,7 +504,7 @@ class GAN:
             gan.data_fingerprint_, gan.history_ = state["data_fingerprint"], list(state["history"])
         except (KeyError, TypeError, RuntimeError) as exc:
             raise TsganError(f"'{path}' is an incomplete or incompatible tsgan model ({type(exc).__name__}: {str(exc)[:120]})") from None
-        target = resolve_device(device)
+        target = resolve_device(device) if device is not None else _trained_device(gan.train_config_.device)
         gan.generator_.to(target)
         gan.sampler_.to(target)
         gan.discriminator_.to(target)
@@ -509,6 +512,15 @@ class GAN:
         return gan
 
 
-def load(path: str | Path, device: str = "auto") -> GAN:
-    """Load a saved tsgan model: ``tsgan.load("runs/waves/model.pt")`` (a run folder works too)."""
+def _trained_device(name: str) -> torch.device:
+    """The device a model was trained on (its fit's ``device`` option), or the CPU where this machine lacks it."""
+    try:
+        return resolve_device(name)
+    except TsganError:
+        return torch.device("cpu")
+
+
+def load(path: str | Path, device: str | None = None) -> GAN:
+    """Load a saved tsgan model: ``tsgan.load("runs/waves/model.pt")`` (a run folder works too); ``device`` as in
+    :meth:`GAN.load`."""
     return GAN.load(path, device=device)

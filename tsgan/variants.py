@@ -172,9 +172,10 @@ class InfoGAN(Variant):
     ``G(z, c)``; ``weight`` (lambda) times L_I (:func:`tsgan.losses.info_loss`: cross-entropy for the
     categorical code, Gaussian negative log-likelihood for the continuous ones - minus a lower bound on
     the mutual information I(c; G(z, c))) joins the discriminator's loss, training Q and the body it
-    shares with D, and the generator's, training G to make its codes readable. Without labels the
-    codes come to hold the data's main factors of variation (e.g. the wave shape in the categorical
-    code); nothing says which code takes which factor.
+    shares with D (Q's parameters train with the discriminator), and the generator's, training G to
+    make its codes readable. Without labels the codes come to hold factors of variation of the data
+    (on waves where shape and amplitude vary, Q's category sorted real waves by shape); nothing says
+    which code takes which factor, and on data with more factors the category may take another one.
 
     The codes are the generator noise's last ``categorical + continuous`` channels (constant over time
     for the recurrent generator). ``GAN.sample(n, codes={"category": 1, "continuous": [0.5]})`` fixes
@@ -282,7 +283,7 @@ class InfoGAN(Variant):
 class _Encoding(Variant):
     """What BiGAN and the AAE share: an encoder (on the generator's side) from sequences to a code of
     ``code_dim`` values, drawn once per sequence as the generator's whole noise (``encoder``: its
-    network family, by default the discriminator's)."""
+    network family)."""
 
     generator_side: ClassVar[tuple[str, ...]] = ("encoder",)
     needs_real: ClassVar[bool] = True
@@ -300,12 +301,15 @@ class _Encoding(Variant):
     def _code_dim(self, cfg: ModelConfig) -> int:
         return self.code_dim or cfg.noise_dim
 
+    def _default_encoder(self, cfg: ModelConfig) -> str:
+        return cfg.discriminator  # E reads sequences as D does
+
     def adapt(self, g_cfg, d_cfg):
         k = self._code_dim(g_cfg)
         return dataclasses.replace(g_cfg, noise_dim=k, static_noise=k), d_cfg  # one draw per sequence
 
     def build(self, cfg, G, D) -> None:
-        self.modules["encoder"] = Encoder(self.encoder or cfg.discriminator, cfg, self._code_dim(cfg), self.standardise)
+        self.modules["encoder"] = Encoder(self.encoder or self._default_encoder(cfg), cfg, self._code_dim(cfg), self.standardise)
         self._redraw_reference(G)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
@@ -355,14 +359,18 @@ PRIORS = ("gaussian", "uniform")
 
 @dataclass
 class AAE(_Encoding):
-    """Makhzani et al. 2015, the adversarial autoencoder. An encoder E maps sequences to codes of
-    ``code_dim`` values (default 2); the generator is the decoder, ``G(E(x), labels)``; the discriminator
-    judges codes - draws from the ``prior`` (``"gaussian"``: standard normal, the default, or
-    ``"uniform"`` on [-1, 1]) as real against E(x) as fake, shown as channels repeated over time so every
-    discriminator family serves (it takes no labels). E and the decoder minimise ``reconstruction`` times
-    the mean squared reconstruction error plus E's adversarial loss; sampling decodes prior draws.
-    With labels the decoder is conditional (the label beside the code), so the code need not hold the
-    class and keeps the style (the paper's supervised AAE).
+    """Makhzani et al. 2015, the adversarial autoencoder. An encoder E (``encoder``: its family, by
+    default the generator's) maps sequences to codes of ``code_dim`` values (default 2); the generator is
+    the decoder, ``G(E(x), labels)``; the discriminator judges codes - draws from the ``prior``
+    (``"gaussian"``: standard normal, the default, or ``"uniform"`` on [-1, 1]) as real against E(x) as
+    fake, shown as channels repeated over time so every discriminator family serves; it takes no labels.
+    E and the decoder minimise ``reconstruction`` times the mean squared reconstruction error plus E's
+    adversarial loss; sampling decodes prior draws. With labels the decoder is conditional (the label
+    beside the code): the prior holds the code to one distribution for every class, so the class is
+    left to the label and the code keeps the style (the paper's supervised AAE).
+
+    A deterministic encoder can fill a 2-D prior only from data with at least two continuous factors:
+    on waves whose only style is the amplitude, the codes stayed on a line (correlation near 1).
     """
 
     name: ClassVar[str] = "aae"
@@ -381,6 +389,9 @@ class AAE(_Encoding):
     def adapt(self, g_cfg, d_cfg):
         g_cfg, d_cfg = super().adapt(g_cfg, d_cfg)
         return g_cfg, dataclasses.replace(d_cfg, channels=g_cfg.noise_dim, n_classes=0, categorical=[])
+
+    def _default_encoder(self, cfg: ModelConfig) -> str:
+        return cfg.generator  # the encoder mirrors the decoder (the discriminator reads codes)
 
     def draw_prior(self, n: int, k: int, rng: torch.Generator | None, device) -> torch.Tensor:
         if self.prior == "uniform":
