@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import distributed
-from .data import FORMATS, NAN_OPTIONS, Dataset, load_dataset, read_table, sktime_datasets, to_long, write_table
+from .data import FORMATS, NAN_OPTIONS, Dataset, load_dataset, sktime_datasets, to_long, write_table
 from .errors import TsganError
 from .losses import LOSSES
 from .models import DISCRIMINATORS, GENERATORS
@@ -69,7 +69,7 @@ def _train(args) -> None:
             unlabelled=unlabelled, real_target=args.label_smoothing,
             feature_matching=args.feature_matching or (1.0 if args.feature_matching_only else 0.0),
             feature_matching_only=args.feature_matching_only, historical_averaging_g=args.historical_averaging_g,
-            historical_averaging_d=args.historical_averaging_d)
+            historical_averaging_d=args.historical_averaging_d, precision=args.precision)
     if not distributed.is_main():  # data-parallel (torchrun): rank 0 writes the model and pictures
         distributed.finish()
         return
@@ -134,7 +134,7 @@ def _evaluate(args) -> None:
     held_out = held_out_labels = None
     held_out_name = f"{args.held_out} (--held-out)"
     if args.held_out:
-        held_out, held_out_labels, _ = read_table(args.held_out, **_columns(args))
+        held_out, held_out_labels, _ = load_dataset(args.held_out, **_columns(args))
         held_out_labels = None if args.unconditional else held_out_labels
     elif args.data == "waves":  # the waves set is seed 0; another seed is real data no model trained on `waves` saw
         held_out, held_out_labels = make_waves(len(X), X.shape[1], seed=WAVES_HELD_OUT_SEED)
@@ -229,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--layers", type=int, default=1, help="LSTM layers / extra MLP layers (default 1)")
     train.add_argument("--lr-g", type=float, default=None, help="generator learning rate (default: the loss's)")
     train.add_argument("--lr-d", type=float, default=None, help="discriminator learning rate (default: the loss's)")
+    train.add_argument("--precision", choices=["32", "bf16"], default="32",
+                       help="bf16: forward passes in bfloat16 mixed precision (for wide networks on a GPU; default 32)")
     train.add_argument("--n-critic", type=int, default=None, help="critic steps per generator step (default 1 for gan, 5 for wgan/wgan-gp)")
     train.add_argument("--minibatch-kernels", type=int, default=0,
                        help="minibatch discrimination kernels in the discriminator, against mode collapse (default 0: off)")
@@ -307,8 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("model", help="a run folder (holding model.pt) or a model file")
     evaluate.add_argument("--data", required=True, help="the real data the model learnt from, as `tsgan train --data` takes it: "
                           "'waves', sktime:NAME, or a .csv/.parquet file, with the same data options")
-    evaluate.add_argument("--held-out", default=None, metavar="PATH",
-                          help="real data the model never saw (.csv/.parquet, same columns), for the memorisation check and as "
+    evaluate.add_argument("--held-out", default=None, metavar="DATA",
+                          help="real data the model never saw, as --data takes it (a .csv/.parquet file with the same columns, "
+                               "or e.g. sktime:basic_motions:test), for the memorisation check and as "
                                "test data (default: for --data waves, fresh waves of another seed; else the data split 80/20, "
                                "and no memorisation check)")
     evaluate.add_argument("--out", required=True, help="output folder for the report")

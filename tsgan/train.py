@@ -21,6 +21,9 @@ from .losses import HistoricalAverage, Loss, class_loss, feature_matching_loss, 
 from .variants import Variant
 
 
+PRECISIONS = ("32", "bf16")
+
+
 @dataclass
 class TrainConfig:
     """Training options; ``None`` takes the loss's default from its paper (see ``tsgan.losses.LOSSES``)."""
@@ -48,6 +51,10 @@ class TrainConfig:
     ema_decay: float = 0.995
     log_every: int = 10  # losses are fetched from the device (and checked finite) this often
     checkpoint_every: int = 500
+    # "bf16": forward passes under torch.autocast(bfloat16), backward and weights in float32. Measured on an H100
+    # with tsgan's default sizes it was no faster (0.72-1.06x, benchmarks/precision.py): these networks are
+    # small enough that kernel launches, not arithmetic, bound a step. It may pay for wide networks.
+    precision: str = "32"
     progress: bool = True
 
 
@@ -199,6 +206,8 @@ class Trainer:
 
     def _check_options(self) -> None:
         cfg, classic = self.cfg, self.loss.name == "gan"
+        if cfg.precision not in PRECISIONS:
+            raise TsganError(f"unknown precision '{cfg.precision}'; use one of {', '.join(PRECISIONS)}")
         if not 0 < cfg.real_target <= 1:
             raise TsganError(f"real_target (label smoothing) must be in (0, 1], got {cfg.real_target}; 0.9 is usual")
         if cfg.real_target != 1.0 and not classic:
@@ -234,9 +243,13 @@ class Trainer:
         """The generator's noise (with a variant's codes) for a global batch; data-parallel: this process's slice of it."""
         return distributed.shard(self.variant.noise(self.G, self.cfg.batch_size, self.noise_rng))
 
+    def _autocast(self) -> torch.autocast:
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.precision == "bf16")
+
     def _step(self, optimizer: torch.optim.Optimizer, loss: torch.Tensor, params: list[torch.Tensor]) -> None:
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        with torch.autocast(self.device.type, enabled=False):  # backward outside the mixed-precision region
+            loss.backward()
         if self._world > 1:
             distributed.average_gradients(params)
         optimizer.step()
@@ -272,7 +285,7 @@ class Trainer:
                     p.clamp_(-self.cfg.clip_value, self.cfg.clip_value)
         if self.hist_d is not None:
             self.hist_d.update()
-        return d_loss.detach(), penalty.detach()
+        return d_loss.detach().float(), penalty.detach().float()
 
     def _d_loss(self, real_scores, fake_scores):
         if self.cfg.real_target != 1.0:
@@ -307,7 +320,7 @@ class Trainer:
             if self._average is None:  # built at the first update after construction, fit() or load_state_dict()
                 self._average = _MovingAverage(self.G_ema, self.G, self.cfg.ema_decay)
             self._average.update()
-        return g_loss.detach()
+        return g_loss.detach().float()
 
     # -- the loop --------------------------------------------------------------------------------
     def fit(self, X: torch.Tensor, y: torch.Tensor | None = None) -> list[dict]:
@@ -343,9 +356,11 @@ class Trainer:
                 in_step = True
                 _trainable(self._params_g, False)
                 for _ in range(self.n_critic):
-                    d_loss, penalty = self._critic_step(X, y)
+                    with self._autocast():
+                        d_loss, penalty = self._critic_step(X, y)
                 _trainable(self._params_g, True)
-                g_loss = self._generator_step(X, y)
+                with self._autocast():
+                    g_loss = self._generator_step(X, y)
                 self._pending.append(torch.stack([d_loss, g_loss, penalty]))
                 self.step += 1
                 in_step = False
