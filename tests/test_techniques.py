@@ -248,6 +248,7 @@ def test_semi_supervised_discriminator_contract(family):
     neither network takes labels."""
     torch.manual_seed(0)
     G, D = build(ModelConfig("mlp", family, 12, 1, 3, noise_dim=4, hidden=8, semi_supervised=True))
+    D.eval()  # in training it sees its input with noise (tested through training below)
     x = torch.randn(5, 12, 1)
     logits = D.class_logits(x)
     assert logits.shape == ((5, 12, 3) if family == "lstm" else (5, 3))
@@ -290,14 +291,29 @@ def _semi_supervised_benchmark():
     return module
 
 
-def test_semi_supervised_discriminator_learns_the_classes():
+def test_semi_supervised_beats_the_labels_alone():
     """10 labels per class and 980 unlabelled waves: the semi-supervised discriminator labels held-out waves
-    well above chance (0.88 on seed 0 when written; 0.75 on a GPU with torch 2.11), and so does the same
-    discriminator trained on the 20 labels alone (0.72). Beating the labels alone, as the issue asks, is
-    not robust: over six seeds at 3000 steps it won 2 runs and lost 4 (benchmarks/SEMI_SUPERVISED.md), so
-    that comparison is reported there rather than asserted here."""
-    result = _semi_supervised_benchmark().compare(0, steps=750)
-    assert result["semi_supervised"] >= 0.65 and result["supervised"] >= 0.6, result
+    better than the same discriminator (same size, input noise, optimiser, steps) trained on the 20 labels
+    alone: 0.82 against 0.68 on seed 0 when written; over six seeds at 3000 steps it won all six, by 0.04 to
+    0.22 (benchmarks/SEMI_SUPERVISED.md). Without the discriminator's input noise it won 2 of 6."""
+    result = _semi_supervised_benchmark().compare(0, steps=3000)
+    assert result["supervised"] < 0.8, result  # the labels alone leave room to improve
+    assert result["semi_supervised"] >= result["supervised"] + 0.05, result
+
+
+def test_semi_supervised_resumes_exactly(tmp_path, waves_data):
+    """The discriminator's input noise draws from torch's global stream, which the checkpoint holds: 2 steps
+    plus a resume to 4 equal 4 steps in one go."""
+    X, y = waves_data
+    labels = np.where(np.arange(len(y)) % 4 == 0, y, None)
+    make = lambda: tsgan.GAN("mlp", "conv", semi_supervised=True, **TINY)  # noqa: E731
+    opts = {**FIT, "checkpoint_every": 2}
+    full = make().fit(X[labels != None], y[labels != None], unlabelled=X[labels == None], **{**opts, "steps": 4})  # noqa: E711
+    make().fit(X[labels != None], y[labels != None], unlabelled=X[labels == None], out_dir=tmp_path, **{**opts, "steps": 2})  # noqa: E711
+    resumed = make().fit(X[labels != None], y[labels != None], unlabelled=X[labels == None], out_dir=tmp_path,  # noqa: E711
+                         resume=True, **{**opts, "steps": 4})
+    for a, b in zip(full.discriminator_.parameters(), resumed.discriminator_.parameters()):
+        assert torch.equal(a, b)
 
 
 # -- against mode collapse: minibatch discrimination and feature matching ---------------------------

@@ -198,6 +198,7 @@ class Trainer:
         self.step = 0
         self.history: list[dict] = []
         self._pending: list[torch.Tensor] = []
+        self._global_rng: tuple | None = None  # torch's global stream from a checkpoint, set when fit starts
         self.data_rng = torch.Generator().manual_seed(config.seed)
         self.noise_rng = torch.Generator(device=self.device).manual_seed(config.seed + 1)
         # cuDNN's RNN has no double backward in train mode: the gradient penalty's forward runs
@@ -351,6 +352,7 @@ class Trainer:
         bar = tqdm(total=cfg.steps, initial=self.step, disable=not cfg.progress or not distributed.is_main(), desc="training", unit="step", dynamic_ncols=True)
         # data-parallel: processes could see Ctrl-C at different steps, so it stops them at once (no collective after it)
         interrupt, in_step = _DeferredInterrupt(enabled=self._world == 1), False
+        global_stream = self._global_stream()
         try:
             while self.step < cfg.steps:
                 in_step = True
@@ -384,11 +386,28 @@ class Trainer:
                     self.save_checkpoint(self)
             raise
         finally:
+            global_stream.__exit__(None, None, None)
             interrupt.restore()
             bar.close()
         for cb in self.callbacks:
             cb.on_train_end(self)
         return self.history
+
+    def _global_stream(self):
+        """A scope in which torch's global random stream - what modules draw from while training (the
+        semi-supervised discriminator's input noise) - is seeded from the config, or restored from the
+        checkpoint, and saved with it; the caller's global stream is put back afterwards."""
+        scope = torch.random.fork_rng(devices=[self.device] if self.device.type == "cuda" else [])
+        scope.__enter__()
+        if self._global_rng is not None:
+            cpu, cuda = self._global_rng
+            torch.set_rng_state(cpu.cpu())
+            if cuda is not None and self.device.type == "cuda":
+                torch.cuda.set_rng_state(cuda.cpu(), self.device)
+            self._global_rng = None
+        else:
+            torch.manual_seed(self.cfg.seed + 3 + self.step)
+        return scope  # entered: fit exits it in its ``finally``
 
     def _flush(self, bar) -> None:
         """Fetch pending losses from the device in one transfer, record them, stop on NaN/inf."""
@@ -441,6 +460,9 @@ class Trainer:
             "historical_d": None if self.hist_d is None else self.hist_d.state_dict(),
             "data_rng": self.data_rng.get_state(),
             "noise_rng": self.noise_rng.get_state(),
+            # torch's global stream inside fit (see _global_stream)
+            "torch_rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state(self.device) if self.device.type == "cuda" else None,
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -456,3 +478,4 @@ class Trainer:
                 average.load_state_dict(state[key])
         self.data_rng.set_state(state["data_rng"].cpu())
         self.noise_rng.set_state(state["noise_rng"].to("cpu"))
+        self._global_rng = (state["torch_rng"], state.get("cuda_rng")) if state.get("torch_rng") is not None else None
