@@ -3,6 +3,7 @@
 generator and a discriminator through their contracts (``tsgan.models``) and a ``Loss``."""
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import signal
@@ -244,12 +245,15 @@ class Trainer:
         """The generator's noise (with a variant's codes) for a global batch; data-parallel: this process's slice of it."""
         return distributed.shard(self.variant.noise(self.G, self.cfg.batch_size, self.noise_rng))
 
-    def _autocast(self) -> torch.autocast:
-        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.precision == "bf16")
+    def _autocast(self, enabled: bool = True):
+        """The mixed-precision region of a step (``enabled=False``: a hole in it); nothing at float32 (hot path)."""
+        if self.cfg.precision != "bf16":
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=enabled)
 
     def _step(self, optimizer: torch.optim.Optimizer, loss: torch.Tensor, params: list[torch.Tensor]) -> None:
         optimizer.zero_grad(set_to_none=True)
-        with torch.autocast(self.device.type, enabled=False):  # backward outside the mixed-precision region
+        with self._autocast(enabled=False):  # backward outside the mixed-precision region
             loss.backward()
         if self._world > 1:
             distributed.average_gradients(params)
