@@ -1,18 +1,24 @@
 """What each training technique of Salimans et al. 2016 does, measured on waves, one row per technique.
 
-    python benchmarks/techniques.py                       # both set-ups, 3 seeds (about 20 min on one core)
+    python benchmarks/techniques.py                       # every set-up, 3 seeds (about 25 min on one core)
     python benchmarks/techniques.py --quick               # seconds: checks the script, figures meaningless
     python benchmarks/techniques.py --write benchmarks/TECHNIQUES.md
 
-Two set-ups, each trained per technique with the same seeds (one thread, CPU):
+Three set-ups, each trained per technique with the same seeds (one thread, CPU):
 
 - *collapse-prone*: unlabelled waves, an LSTM generator (hidden 32, noise 8) whose learning rate is 25 times
   its MLP discriminator's (5e-3 / 2e-4), no weight averaging. Diversity is what the techniques against mode
   collapse are for: the spread (std) of generated frequencies and amplitudes and the per-step spread across
   samples, each relative to real waves' (1 = real; well below 1 = collapsed), beside the discriminative score
   (tsgan's classifier against held-out waves; 0 = indistinguishable, 0.5 = always told apart) and MMD.
+- *shape-dropping*: unlabelled waves of 30 steps, a conv generator and discriminator (hidden 32, noise 8),
+  tsgan's default learning rates, no weight averaging, 3000 steps: a plain set-up that drops a whole mode
+  (most samples come out as sines).
 - *conditional*: labelled waves, MLP generator and discriminator (hidden 64), tsgan's default learning rates,
   the weight average on. Adds label fidelity (a classifier trained on real waves labels the samples).
+
+Every set-up also shows the *sawtooth share*: the share of samples that a classifier trained on the labelled
+real waves calls sawtooth (real waves: 0.5; near 0 or 1, a shape is missing).
 
 Virtual batch norm replaces the generator's batch norm, which the LSTM generator does not have: it is measured
 in the conditional set-up only. Figures are means over ``--seeds`` (+- std where the spread matters).
@@ -31,6 +37,7 @@ import torch
 
 import tsgan
 from tsgan.metrics import discriminative_score, label_fidelity, mmd
+from tsgan.metrics.classifiers import FittedClassifier
 from tsgan.waves import wave_properties
 
 # name -> (GAN options, fit options)
@@ -47,6 +54,8 @@ TECHNIQUES = {
 SETUPS = {
     "collapse-prone": {"model": ("lstm", "mlp"), "size": {"hidden": 32, "noise_dim": 8}, "labelled": False,
                        "fit": {"lr_g": 5e-3, "lr_d": 2e-4, "ema_decay": 0}, "steps": 1500},
+    "shape-dropping": {"model": ("conv", "conv"), "size": {"hidden": 32, "noise_dim": 8}, "labelled": False,
+                       "fit": {"batch_size": 32, "ema_decay": 0}, "steps": 3000, "length": 30},
     "conditional": {"model": ("mlp", "mlp"), "size": {"hidden": 64}, "labelled": True, "fit": {}, "steps": 3000},
 }
 
@@ -58,18 +67,25 @@ def spread_ratios(fake: np.ndarray, real: np.ndarray) -> dict[str, float]:
             "step spread": fake.std(axis=0).mean() / real.std(axis=0).mean()}
 
 
+def waves(n: int, length: int, quick: bool):
+    """Training and held-out waves, and a classifier of their shapes trained on the training waves."""
+    (X, y), held_out = tsgan.make_waves(n, length, seed=0), tsgan.make_waves(n // 2, length, seed=1)
+    return (X, y), held_out, FittedClassifier(X, y, seed=0, steps=20 if quick else 400)
+
+
 def run(setup: dict, options: tuple[dict, dict], data, seed: int, steps: int, quick: bool) -> dict[str, float]:
-    (X, y), (Xt, yt) = data
+    (X, y), (Xt, yt), shapes = data
     labels = y if setup["labelled"] else None
     model, train = options
     start = time.perf_counter()
     gan = tsgan.GAN(*setup["model"], **setup["size"], **model)
-    gan.fit(X, labels, steps=steps, batch_size=64, seed=seed, device="cpu", progress=False, **setup["fit"], **train)
+    gan.fit(X, labels, steps=steps, seed=seed, device="cpu", progress=False, **{"batch_size": 64, **setup["fit"], **train})
     seconds = time.perf_counter() - start
     fake, fake_y = gan.sample(len(Xt), labels if labels is None else yt, seed=seed + 1, return_labels=True)
     budget = {"iterations": 20} if quick else {}
     row = {**spread_ratios(fake, Xt), "disc (tsgan)": discriminative_score(Xt, fake, seed=seed, **budget),
-           "MMD": mmd(Xt, fake, seed=0), "train s": seconds}
+           "MMD": mmd(Xt, fake, seed=0), "sawtooth share": float(np.mean(shapes.predict(fake) == "sawtooth")),
+           "train s": seconds}
     if setup["labelled"]:
         row["label fid."] = label_fidelity(X, y, fake, fake_y, seed=0)
     return row
@@ -84,13 +100,13 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     n = 128 if args.quick else 1000
-    data = (tsgan.make_waves(n, 24, seed=0), tsgan.make_waves(n // 2, 24, seed=1))
     text = [f"tsgan training techniques benchmark, seeds {args.seeds}, torch {torch.__version__}, 1 thread"]
     print(text[0], flush=True)
     for name in args.setups:
         setup = SETUPS[name]
         steps = 20 if args.quick else setup["steps"]
-        columns = ["freq. spread", "amp. spread", "step spread", "disc (tsgan)", "MMD"]
+        data = waves(n, setup.get("length", 24), args.quick)
+        columns = ["freq. spread", "amp. spread", "step spread", "disc (tsgan)", "MMD", "sawtooth share"]
         columns += ["label fid."] if setup["labelled"] else []
         header = ["technique", *columns, "train s"]
         lines = [f"\n## {name} ({'/'.join(setup['model'])}, {steps} steps)\n",
