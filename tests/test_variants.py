@@ -8,6 +8,7 @@ import copy
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -317,6 +318,13 @@ def test_cli_variant_flags(tmp_path):
     assert gan.variant_.config() == {"name": "infogan", "categorical": 3, "continuous": 2, "weight": 0.5}
     X, _ = tsgan.make_waves(24, 12, seed=0)
     assert gan.predict_codes(X)["category_proba"].shape == (24, 3)
+    chosen = tmp_path / "chosen.csv"  # tsgan sample with chosen codes: the samples Python gives for them
+    assert cli.main(["sample", str(tmp_path / "info"), "--n", "5", "--seed", "2", "--category", "1", "--continuous", "0.5",
+                     "-0.25", "--out", str(chosen)]) == 0
+    expected = gan.sample(5, seed=2, codes={"category": 1, "continuous": [0.5, -0.25]})
+    assert np.allclose(pd.read_csv(chosen).sort_values(["series_id", "time"])["value"].to_numpy(), expected.ravel(), atol=1e-5)
+    assert cli.main(["sample", str(tmp_path / "info"), "--category", "3", "--out", str(chosen)]) == 2  # codes 0..2
+    assert cli.main(["sample", str(tmp_path / "info"), "--continuous", "0.5", "--out", str(chosen)]) == 2  # needs 2
     assert cli.main(["train", *common, "--out", str(tmp_path / "bigan"), "--variant", "bigan", "--code-dim", "3",
                      "--encoder", "lstm"]) == 0
     gan = tsgan.load(tmp_path / "bigan", device="cpu")
@@ -328,5 +336,6 @@ def test_cli_variant_flags(tmp_path):
     assert gan.variant_.config() == {"name": "aae", "code_dim": 2, "encoder": None, "prior": "uniform", "reconstruction": 2.0}
     codes = gan.sample_noise(100, seed=0)
     assert codes.shape == (100, 2) and codes.min() >= -1 and codes.max() <= 1  # the uniform prior
+    assert cli.main(["sample", str(tmp_path / "aae"), "--category", "0", "--out", str(chosen)]) == 2  # not an InfoGAN
     assert cli.main(["train", *common, "--out", str(tmp_path / "bad"), "--variant", "bigan", "--info-weight", "2"]) == 2
     assert cli.main(["train", *common, "--out", str(tmp_path / "bad"), "--prior", "uniform"]) == 2

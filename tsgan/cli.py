@@ -121,9 +121,12 @@ def _sample(args) -> None:
     from .gan import load
 
     gan = load(args.model, device=args.device)
-    frame = gan.sample_frame(args.n, args.label, seed=args.seed, length=args.length)
+    codes = {"category": args.category, "continuous": args.continuous}
+    chosen = {name: value for name, value in codes.items() if value is not None}
+    frame = gan.sample_frame(args.n, args.label, seed=args.seed, length=args.length, codes=chosen or None)
     write_table(frame, args.out)
-    print(f"wrote {args.n} samples{f' of {args.label}' if args.label else ''} to {args.out}")
+    described = "".join(f", {name} {value}" for name, value in chosen.items())
+    print(f"wrote {args.n} samples{f' of {args.label}' if args.label else ''}{described} to {args.out}")
 
 
 def _evaluate(args) -> None:
@@ -296,6 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--length", type=int, default=None, metavar="STEPS",
                         help="a model trained on series of unequal length: make every sample STEPS long (at most the longest "
                              "training length; default: lengths drawn like the training data's, per label)")
+    sample.add_argument("--category", type=int, default=None, metavar="K",
+                        help="an InfoGAN model: generate with categorical code K (0 to categorical - 1; default drawn)")
+    sample.add_argument("--continuous", type=float, nargs="+", default=None, metavar="C",
+                        help="an InfoGAN model: generate with these continuous codes, one value per code, drawn from [-1, 1] "
+                             "in training (default drawn)")
     sample.add_argument("--device", default=None, help="auto, cpu or cuda[:N] (default: where the model was trained, CPU if that is missing)")
     sample.add_argument("--out", required=True, help="output file, .csv or .parquet")
     sample.set_defaults(func=_sample)

@@ -432,14 +432,15 @@ class GAN:
         """BiGAN / AAE: ``G(E(x))`` for real sequences ``X``, in the data's units (``labels`` for a conditional model)."""
         return self.decode(self.encode(X, batch_size=batch_size), labels, batch_size=batch_size)
 
-    def sample_frame(self, n: int, labels=None, *, seed: int | None = None, length: int | None = None) -> pd.DataFrame:
+    def sample_frame(self, n: int, labels=None, *, seed: int | None = None, length: int | None = None,
+                     codes: dict | None = None) -> pd.DataFrame:
         """Samples as a DataFrame laid out like the training data: long or wide format with its column
         names, dtypes, label values and time stamps (all samples take the first training sequence's
         stamps - the first longest one's for series of unequal length; ids 0..n-1); long format
         (``series_id``, ``time``, ``label``, channels) for arrays and sktime containers. With ``nan="mask"``
         data, NaN returns where the sampled mask says so. Series of unequal length: each sample has its own
-        rows only; ``length`` as in :meth:`sample`."""
-        X, names = self.sample(n, labels, seed=seed, return_labels=True, length=length)
+        rows only; ``length`` and ``codes`` (InfoGAN) as in :meth:`sample`."""
+        X, names = self.sample(n, labels, seed=seed, return_labels=True, length=length, codes=codes)
         return frame_like(X, names, getattr(self, "layout_", None), self.channels_)
 
     def sample_sktime(self, n: int, labels=None, *, seed: int | None = None, kind: str | None = None, length: int | None = None):
