@@ -218,3 +218,22 @@ def _missing_state():
 def test_categorical_errors(call, keywords, tsgan_error):
     """Each malformed categorical input gets its own one-line TsganError naming the problem."""
     tsgan_error(call, *keywords)
+
+
+def test_cli_evaluate_held_out_lacking_a_category(tmp_path):
+    """`tsgan evaluate --held-out` reads categorical columns with the model's categories: held-out data that never
+    use one of them (here no 'fault' state) still line up with the model's channels, with or without
+    --categorical on the evaluate command line."""
+    frame = _kinds(n=32, T=6)[["series_id", "time", "label", "v", "state"]]
+    train, held = tmp_path / "train.csv", tmp_path / "held.csv"
+    frame.to_csv(train, index=False)
+    held_frame = frame.assign(state=frame["state"].replace("fault", "idle"))
+    held_frame.to_csv(held, index=False)
+    out = tmp_path / "run"
+    assert cli.main(["train", "--data", str(train), "--categorical", "state", "--steps", "2", "--batch-size", "4",
+                     "--hidden", "4", "--noise-dim", "2", "--out", str(out), "--no-progress"]) == 0
+    for flags in (["--categorical", "state"], []):
+        report = tmp_path / f"report{len(flags)}"
+        assert cli.main(["evaluate", str(out), "--data", str(train), "--held-out", str(held), *flags, "--quick", "--quiet",
+                         "--out", str(report)]) == 0
+        assert (report / "metrics.json").exists()

@@ -43,8 +43,8 @@ def _columns(args) -> dict:
             **({"categorical": args.categorical} if args.categorical else {})}
 
 
-def _load_training_data(args):
-    data = load_dataset(args.data, **_columns(args))  # the embedded sets are fixed, whatever the training seed
+def _load_training_data(args, columns: dict | None = None):
+    data = load_dataset(args.data, **(columns or _columns(args)))  # the embedded sets are fixed, whatever the training seed
     return data.unlabelled() if args.unconditional else data
 
 
@@ -133,16 +133,23 @@ def _evaluate(args) -> None:
     from .report import evaluate
     from .waves import make_waves
 
-    X, y, _ = _load_training_data(args)
+    from .gan import load
+
+    gan = load(args.model)
+    columns = _columns(args)
+    vocabularies = {entry["column"]: entry["values"] for entry in (getattr(gan, "layout_", None) or {}).get("categorical", [])}
+    if vocabularies:  # the model's categories in its order, also where the data lack one of them (or --categorical is left out)
+        columns["categorical"] = vocabularies
+    X, y, _ = _load_training_data(args, columns)
     held_out = held_out_labels = None
     held_out_name = f"{args.held_out} (--held-out)"
     if args.held_out:
-        held_out, held_out_labels, _ = load_dataset(args.held_out, **_columns(args))
+        held_out, held_out_labels, _ = load_dataset(args.held_out, **columns)
         held_out_labels = None if args.unconditional else held_out_labels
     elif args.data == "waves":  # the waves set is seed 0; another seed is real data no model trained on `waves` saw
         held_out, held_out_labels = make_waves(len(X), X.shape[1], seed=WAVES_HELD_OUT_SEED)
         held_out_name = f"fresh waves (seed {WAVES_HELD_OUT_SEED}), never seen in training"
-    result = evaluate(args.model, X, y, out_dir=args.out, held_out=held_out, held_out_labels=held_out_labels, n=args.n,
+    result = evaluate(gan, X, y, out_dir=args.out, held_out=held_out, held_out_labels=held_out_labels, n=args.n,
                       seed=args.seed, quick=args.quick, data_name=args.data, held_out_name=held_out_name,
                       log=None if args.quiet else lambda line: print(f"  {line}", file=sys.stderr, flush=True))
     out = Path(args.out)
