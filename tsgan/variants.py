@@ -161,7 +161,8 @@ class Variant:
 
     # -- sampling ----------------------------------------------------------------------------------
     def with_codes(self, noise: torch.Tensor, codes) -> torch.Tensor:
-        raise TsganError(f"chosen codes are InfoGAN's; this model is a {self.name} - build it with GAN(..., variant='infogan')")
+        raise TsganError(f"chosen codes are InfoGAN's; this model is a {self.name} - train one with GAN(..., variant='infogan') "
+                         "or tsgan train --variant infogan")
 
 
 @dataclass
