@@ -96,6 +96,7 @@ def test_unconditional_two_channels_without_held_out(tmp_path):
     for key in ("tstr", "trts", "trtr", "label_fidelity"):
         assert first[key] is None and "not conditioned" in first["skipped"][key]
     assert first["nearest_neighbour_ratio"] is None and "never saw" in first["skipped"]["nearest_neighbour_ratio"]
+    assert first["class_share_distance"] is None and "no labels" in first["skipped"]["class_share_distance"]
     summary = (tmp_path / "a" / "summary.md").read_text()
     assert "split 80/20" in summary and "## Skipped" in summary
 
@@ -146,3 +147,4 @@ def test_semi_supervised_model_is_evaluated_as_unconditional(tmp_path):
     assert "semi-supervised" in result["model"] and result["classes"] == ["sawtooth", "sine"]
     assert result["label_fidelity"] is None and "not conditioned" in result["skipped"]["label_fidelity"]
     assert math.isfinite(result["discriminative_score"])
+    assert 0 <= result["class_share_distance"] <= 0.5  # an unconditional generator of labelled data: class shares measured

@@ -11,7 +11,9 @@ import pytest
 
 import tsgan
 from tsgan.metrics import (
+    FittedClassifier,
     autocorrelation_distance,
+    class_share_distance,
     classification_scores,
     discriminative_score,
     label_fidelity,
@@ -103,6 +105,21 @@ def test_label_aware_metrics_catch_swapped_labels(sets):
     assert good.trtr > 0.9 and good.tstr > 0.9 and good.trts > 0.9
     assert bad.tstr < 0.2 and bad.trts < 0.2
     assert bad.trtr == good.trtr  # the real-only classifier does not depend on the synthetic set
+
+
+def test_class_share_distance_catches_a_dropped_class(sets):
+    """Unseen real waves have the real class shares (distance near 0); a set of sines only - each sequence a real
+    one, which MMD on its own would hardly fault - is 0.5 from the half-and-half real shares; 3 sines to 1 sawtooth
+    is about 0.25. No synthetic labels are needed; a given classifier is used as it is."""
+    real, y, other, y_other = sets["real"], sets["y"], sets["other"], sets["y_other"]
+    assert class_share_distance(real, y, other, seed=0) < 0.05
+    sines, sawtooths = other[y_other == "sine"], other[y_other == "sawtooth"]
+    assert class_share_distance(real, y, sines, seed=0) == pytest.approx(0.5, abs=0.05)
+    three_to_one = np.concatenate([sines, sines, sines, sawtooths])
+    classifier = FittedClassifier(real, y, seed=0)
+    assert class_share_distance(real, y, three_to_one, classifier=classifier) == pytest.approx(0.25, abs=0.05)
+    with pytest.raises(tsgan.TsganError, match="real_labels"):
+        class_share_distance(real, None, other)
 
 
 def test_nearest_neighbour_ratio_flags_copies(sets):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from functools import wraps
+from functools import cache, wraps
 from pathlib import Path
 from typing import Callable
 
@@ -28,9 +28,9 @@ import torch
 from .data import as_sequences, check_array, encode_labels
 from .errors import TsganError
 from .gan import GAN, _fingerprint, load
-from .metrics import (FittedClassifier, autocorrelation_distance, classification_scores, discriminative_score,
-                      label_fidelity, marginal_distance, mmd, nearest_neighbour_ratio, parzen_log_likelihood,
-                      predictive_score)
+from .metrics import (FittedClassifier, autocorrelation_distance, class_share_distance, classification_scores,
+                      discriminative_score, label_fidelity, marginal_distance, mmd, nearest_neighbour_ratio,
+                      parzen_log_likelihood, predictive_score)
 from .metrics.training import split, stratified_split
 from .plots import plot_autocorrelation, plot_embedding, plot_losses, plot_marginals, plot_real_vs_generated
 
@@ -76,6 +76,10 @@ METRICS = (
     Metric("label_fidelity", "Label fidelity", "higher (1 best, about 1/K if labels are ignored)",
            "fraction of generated sequences that a classifier fitted on real data assigns the label they were asked for",
            "1-D CNN classifier fitted on all real data (training and test parts)", "trtr"),
+    Metric("class_share_distance", "Class share distance", "lower (0 best; 0.5 if one of two balanced classes is missing)",
+           "how far the classes a classifier fitted on real data gives generated sequences are from the real class shares "
+           "(total variation): a dropped class shows here, also for an unconditional model, where MMD can miss it",
+           "1-D CNN classifier fitted on all labelled real data (training and test parts)", "class_share_distance_real"),
     Metric("mmd", "MMD^2", "lower (0 best; can dip below 0)",
            "squared maximum mean discrepancy between generated and real test sequences",
            "RBF kernel, median-heuristic bandwidth, unbiased, up to 2000 sequences a set", "mmd_real"),
@@ -272,10 +276,17 @@ def evaluate(model: GAN | str | Path, X, y=None, *, out_dir: str | Path, held_ou
         if result["tstr"] is None:
             result[key] = None
             skipped.setdefault(key, skipped["tstr"])
-    if "label_fidelity" not in skipped:  # all real data: TRTS is the same classifier fitted on the training part only
-        all_real, all_names = np.concatenate([real_fit, real_test]), np.concatenate([fit_names, test_names])
-    measure("label_fidelity", lambda: label_fidelity(all_real, all_names, fake, fake_names, seed=seed, classifier=FittedClassifier(
-        all_real, all_names, seed=seed, steps=classifier_steps)))
+    if fit_names is not None:  # one classifier of all labelled real data (TRTS is one fitted on the training part only)
+        all_real, all_names = ((real_fit, fit_names) if test_names is None else
+                               (np.concatenate([real_fit, real_test]), np.concatenate([fit_names, test_names])))
+        real_classifier = cache(lambda: FittedClassifier(all_real, all_names, seed=seed, steps=classifier_steps))
+    else:
+        skipped["class_share_distance"] = "the data have no labels: class shares need labelled real data"
+    measure("label_fidelity", lambda: label_fidelity(all_real, all_names, fake, fake_names, seed=seed, classifier=real_classifier()))
+    measure("class_share_distance", lambda: class_share_distance(all_real, all_names, fake, seed=seed, classifier=real_classifier()))
+    if "class_share_distance" in skipped:
+        skipped["class_share_distance_real"] = skipped["class_share_distance"]
+    measure("class_share_distance_real", lambda: class_share_distance(all_real, all_names, real_fit, seed=seed, classifier=real_classifier()))
 
     measure("mmd", lambda: mmd(real_test, fake, seed=seed))
     measure("mmd_real", lambda: mmd(real_test, real_fit, seed=seed))

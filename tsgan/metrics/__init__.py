@@ -12,6 +12,8 @@ channels differ raise :class:`tsgan.TsganError`.
 - :func:`classification_scores`: TSTR / TRTS / TRTR accuracies for labelled data
   (:class:`ClassificationScores`).
 - :func:`label_fidelity`: fraction of conditional samples a real-data classifier assigns their label.
+- :func:`class_share_distance`: how far the classes a real-data classifier assigns samples are from the
+  real class shares (0 best; catches a dropped class, also from an unconditional generator).
 - :func:`mmd`: squared maximum mean discrepancy, RBF kernel, median-heuristic bandwidth (0 best).
 - :func:`parzen_log_likelihood`: Parzen-window log-likelihood of held-out real data (higher better).
 - :func:`autocorrelation_distance` (and :func:`autocorrelation` for plots), :func:`marginal_distance`:
@@ -24,13 +26,13 @@ its label; real data with shuffled labels passes all the others.
 from .classifiers import FittedClassifier, SequenceClassifier
 from .discriminative import discriminative_score
 from .distances import mmd, nearest_neighbour_ratio
-from .labelled import ClassificationScores, classification_scores, label_fidelity
+from .labelled import ClassificationScores, class_share_distance, classification_scores, label_fidelity
 from .parzen import parzen_log_likelihood
 from .predictive import predictive_score
 from .statistics import autocorrelation, autocorrelation_distance, marginal_distance
 
 __all__ = [
     "discriminative_score", "predictive_score", "ClassificationScores", "classification_scores", "label_fidelity",
-    "mmd", "parzen_log_likelihood", "autocorrelation", "autocorrelation_distance", "marginal_distance",
+    "class_share_distance", "mmd", "parzen_log_likelihood", "autocorrelation", "autocorrelation_distance", "marginal_distance",
     "nearest_neighbour_ratio", "FittedClassifier", "SequenceClassifier",
 ]
