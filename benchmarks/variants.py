@@ -74,11 +74,10 @@ off by 0.37)."""
 
 
 def waves(n: int, seed: int, ranges: dict, params: bool = False):
-    """``(X, y)`` of ``n`` waves (with ``params``: the drawn amplitude, frequency and phase); the default waves
-    at tsgan's default length, the others at LENGTH steps."""
+    """``(X, y)`` of ``n`` waves (with ``params``: ``(X, y, drawn amplitude, frequency and phase)``); the default
+    waves at tsgan's default length, the others at LENGTH steps."""
     length = DEFAULT_LENGTH if ranges is DEFAULT_WAVES else LENGTH
-    made = tsgan.make_waves(n, length, seed=seed, return_params=params, **ranges)
-    return made[2] if params else made
+    return tsgan.make_waves(n, length, seed=seed, return_params=params, **ranges)
 
 
 def purity(clusters: np.ndarray, labels: np.ndarray) -> float:
@@ -100,7 +99,7 @@ def with_untrained_modules(gan: tsgan.GAN, untrained: tsgan.GAN) -> tsgan.GAN:
 
 def infogan(seed: int, steps: int, n: int, ranges: dict, discriminator: str = "conv", minibatch: int = 0) -> dict:
     X, y = waves(n, 0, ranges)
-    (X_test, y_test), params = waves(400, 1, ranges), waves(400, 1, ranges, params=True)
+    X_test, y_test, params = waves(400, 1, ranges, params=True)
     variant = tsgan.InfoGAN(categorical=2, continuous=1)
     gan = fit(variant, "conv", discriminator, X, None, steps=steps, seed=seed, n_train=n, minibatch_kernels=minibatch)
     untrained = fit(variant, "conv", discriminator, X, None, steps=0, seed=seed, n_train=n, minibatch_kernels=minibatch)
@@ -128,7 +127,7 @@ def abs_correlation(a: np.ndarray, b: np.ndarray) -> float:
 
 def bigan(seed: int, steps: int, n: int, ranges: dict, code_dim: int) -> dict:
     X, _ = waves(n, 0, ranges)
-    (X_test, y_test), params = waves(400, 1, ranges), waves(400, 1, ranges, params=True)
+    X_test, y_test, params = waves(400, 1, ranges, params=True)
     variant = tsgan.BiGAN(code_dim=code_dim)
     gan = fit(variant, "mlp", "conv", X, None, steps=steps, seed=seed, n_train=n)
     control = with_untrained_modules(gan, fit(variant, "mlp", "conv", X, None, steps=0, seed=seed, n_train=n))
