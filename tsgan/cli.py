@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import distributed
-from .data import FORMATS, NAN_OPTIONS, Dataset, load_dataset, sktime_datasets, to_long, write_table
+from .data import FORMATS, NAN_OPTIONS, Dataset, categorical_vocabularies, load_dataset, sktime_datasets, to_long, write_table
 from .errors import TsganError
 from .losses import LOSSES
 from .models import DISCRIMINATORS, GENERATORS
@@ -130,14 +130,13 @@ def _sample(args) -> None:
 
 
 def _evaluate(args) -> None:
+    from .gan import load
     from .report import evaluate
     from .waves import make_waves
 
-    from .gan import load
-
     gan = load(args.model)
     columns = _columns(args)
-    vocabularies = {entry["column"]: entry["values"] for entry in (getattr(gan, "layout_", None) or {}).get("categorical", [])}
+    vocabularies = categorical_vocabularies(getattr(gan, "layout_", None))
     if vocabularies:  # the model's categories in its order, also where the data lack one of them (or --categorical is left out)
         columns["categorical"] = vocabularies
     X, y, _ = _load_training_data(args, columns)

@@ -331,6 +331,12 @@ def categorical_groups(layout: dict | None, channels: list[str]) -> list[list[in
     return groups
 
 
+def categorical_vocabularies(layout: dict | None) -> dict:
+    """``{column: categories}`` of the data's categorical columns, in their channels' order: passed back as
+    ``categorical=`` it reads other data into the same channels, even data that lack a category."""
+    return {entry["column"]: entry["values"] for entry in (layout or {}).get("categorical", [])}
+
+
 def harden_categories(X: np.ndarray, groups) -> np.ndarray:
     """Generated category probabilities -> one-hot rows: each group's most probable category gets 1, the others 0."""
     X = np.array(X, copy=True)
