@@ -21,7 +21,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from speed import Pair, _sync, hand_loop  # noqa: E402  (a sibling script)
 
-from tsgan.train import resolve_device  # noqa: E402
+from tsgan.training import resolve_device  # noqa: E402
 
 MODES = ("fp32", "bf16", "compile")
 

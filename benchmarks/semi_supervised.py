@@ -18,8 +18,8 @@ import numpy as np
 import torch
 
 import tsgan
-from tsgan.losses import class_loss
-from tsgan.models import build
+from tsgan.objective.techniques.semi_supervised import class_loss
+from tsgan.nn import build
 
 WAVES = {"length": 24, "frequency": (1.0, 3.0), "amplitude": (0.5, 0.9)}
 
@@ -29,7 +29,7 @@ def supervised_baseline(gan: tsgan.GAN, X: np.ndarray, y: np.ndarray, *, steps: 
     """A classifier with ``gan``'s discriminator architecture (fresh weights), trained on ``(X, y)`` alone
     with Adam at ``lr`` (betas as the classic loss's); returns a function labelling sequences."""
     torch.manual_seed(seed)
-    _, D = build(gan.model_config_)
+    _, D = build(gan.model_config_, gan.techniques_)  # the same architecture, the semi-supervised head included
     opt = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
     x = torch.from_numpy(gan.scaler_.transform(X))
     target = torch.tensor([gan.classes_.index(str(v)) for v in y])

@@ -6,7 +6,7 @@
     python benchmarks/speed.py --tsgm           # also tsgm's setting: LSTM hidden 100, length 30, BCE, batch 64/128/256
 
 One step is ``n_critic`` discriminator updates and one generator update (n_critic 1 for ``gan``, 5 for
-``wgan-gp``). Both loops train the same networks (``tsgan.models.build``, same initial weights), with
+``wgan-gp``). Both loops train the same networks (``tsgan.nn.build``, same initial weights), with
 the same losses, optimizers, batch and data, in the same process: tsgan's ``Trainer`` (as ``GAN.fit``
 runs it, without checkpoint files) and the minimal loop a user would write (``hand_loop`` below: no
 logging, no weight average, no finiteness checks). Blocks of steps of the two alternate (ABBA order)
@@ -22,6 +22,7 @@ with length and batch. Prints Markdown.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import ctypes
 import datetime
 import os
@@ -36,9 +37,9 @@ import torch
 import torch.nn.functional as F
 
 import tsgan
-from tsgan.losses import get_loss
-from tsgan.models import ModelConfig, build
-from tsgan.train import Trainer, TrainConfig, resolve_device
+from tsgan.objective.losses import get_loss
+from tsgan.nn import ModelConfig, build
+from tsgan.training import Trainer, TrainConfig, resolve_device
 
 TSGM = {64: 31, 128: 18, 256: 9}  # tsgm's ConditionalGAN, LSTM hidden 100, length 30, BCE, this 2-core CPU (issue 6)
 TSGM_EAGER = {64: 34, 128: 15, 256: 7}  # a plain eager PyTorch loop measured beside it
@@ -136,13 +137,13 @@ class Pair:
         X, labels = tsgan.make_waves(max(1024, 2 * batch), length, seed=seed)
         self.X = torch.from_numpy(X).to(device)
         self.y = torch.from_numpy((labels == "sine").astype(np.int64)).to(device)
-        cfg = ModelConfig(family, family, length, 1, n_classes=2, hidden=hidden)
+        cfg = ModelConfig(generator=family, discriminator=family, length=length, channels=1, n_classes=2, hidden=hidden)
         torch.manual_seed(seed)
         G, D = build(cfg)
         self.loss, self.batch, self.device = loss, batch, device
         spec = get_loss(loss)
         self.trainer = Trainer(G.to(device), D.to(device), spec,
-                               TrainConfig(loss=loss, steps=0, batch_size=batch, seed=seed, progress=False, checkpoint_every=10**9))
+                               TrainConfig(steps=0, batch_size=batch, seed=seed, progress=False, checkpoint_every=10**9))
         torch.manual_seed(seed)
         self.G, self.D = (m.to(device) for m in build(cfg))
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=spec.lr, betas=spec.betas)
@@ -154,7 +155,7 @@ class Pair:
         _sync(self.device)
         start = time.perf_counter()
         if which == "tsgan":
-            self.trainer.cfg.steps += steps  # continues where the last block stopped
+            self.trainer.cfg = dataclasses.replace(self.trainer.cfg, steps=self.trainer.cfg.steps + steps)  # continues where the last block stopped
             self.trainer.fit(self.X, self.y)
         else:
             hand_loop(self.G, self.D, self.loss, self.X, self.y, self.batch, steps, self.opt_g, self.opt_d, self.n_critic)

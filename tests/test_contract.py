@@ -12,9 +12,10 @@ import pytest
 import torch
 
 import tsgan
-from tsgan.losses import get_loss
-from tsgan.models import ModelConfig, build
-from tsgan.train import Trainer, TrainConfig
+from tsgan.objective import compose
+from tsgan.objective.losses import get_loss
+from tsgan.nn import ModelConfig, build
+from tsgan.training import Trainer, TrainConfig
 
 FAMILIES = ("lstm", "mlp", "conv")
 LOSS_NAMES = ("gan", "wgan", "wgan-gp")
@@ -53,7 +54,7 @@ def test_contract(gen, disc, loss, conditional, waves_data):
     X, y_names = waves_data
     n_classes = 2 if conditional else 0
     torch.manual_seed(0)
-    G, D = build(ModelConfig(gen, disc, length=T, channels=1, n_classes=n_classes, noise_dim=NOISE, hidden=HIDDEN))
+    G, D = build(ModelConfig(generator=gen, discriminator=disc, length=T, channels=1, n_classes=n_classes, noise_dim=NOISE, hidden=HIDDEN))
 
     # --- network contracts ------------------------------------------------------------------
     n = 5
@@ -73,7 +74,7 @@ def test_contract(gen, disc, loss, conditional, waves_data):
 
     # --- one critic step moves D only, one generator step moves G only -------------------------
     G.train()
-    trainer = Trainer(G, D, get_loss(loss), TrainConfig(loss=loss, steps=1, batch_size=8, progress=False, n_critic=1))
+    trainer = Trainer(G, D, get_loss(loss), TrainConfig(steps=1, batch_size=8, progress=False, n_critic=1))
     X_t = torch.from_numpy(X.copy()) * 0.9  # inside the generator's range, as scaled data would be
     y_t = torch.from_numpy((y_names == "sine").astype(np.int64)) if conditional else None
     g0, d0 = _params(G), _params(D)
@@ -93,8 +94,8 @@ def test_contract(gen, disc, loss, conditional, waves_data):
     a = _fit(gen, disc, loss, X, y_fit, seed=0)
     assert [r["step"] for r in a.history_] == [1, 2]
     for rec in a.history_:
-        assert all(np.isfinite(rec[k]) for k in ("d_loss", "g_loss", "gradient_penalty"))
-        assert (rec["gradient_penalty"] != 0.0) == (loss == "wgan-gp")
+        assert all(np.isfinite(v) for v in rec.values())
+        assert ("gradient_penalty" in rec and rec["gradient_penalty"] != 0.0) == (loss == "wgan-gp")
     b = _fit(gen, disc, loss, X, y_fit, seed=0)
     c = _fit(gen, disc, loss, X, y_fit, seed=1)
     for k, v in a.generator_.state_dict().items():
@@ -137,7 +138,7 @@ def test_multichannel(gen, disc, loss, conditional, multichannel_data):
 @pytest.mark.parametrize("length", [5, 16, 31])
 def test_generator_length_any(gen, length):
     """Every generator emits exactly T steps, also for lengths that are not powers of two."""
-    G, D = build(ModelConfig(gen, "conv", length=length, channels=2, noise_dim=NOISE, hidden=HIDDEN))
+    G, D = build(ModelConfig(generator=gen, discriminator="conv", length=length, channels=2, noise_dim=NOISE, hidden=HIDDEN))
     G.eval()
     x = G(G.sample_noise(3))
     assert tuple(x.shape) == (3, length, 2)
@@ -147,7 +148,7 @@ def test_generator_length_any(gen, length):
 def test_soft_labels_match_one_hot():
     """Float one-hot labels (n, K) condition exactly like the equivalent class indices."""
     torch.manual_seed(0)
-    G, D = build(ModelConfig("lstm", "mlp", length=T, n_classes=3, noise_dim=NOISE, hidden=HIDDEN))
+    G, D = build(ModelConfig(generator="lstm", discriminator="mlp", length=T, n_classes=3, noise_dim=NOISE, hidden=HIDDEN))
     idx = torch.tensor([2, 0, 1])
     z = G.sample_noise(3)
     soft = torch.nn.functional.one_hot(idx, 3).float()
@@ -160,7 +161,7 @@ def test_soft_labels_match_one_hot():
 
 def test_sample_noise_uses_generator():
     """sample_noise draws from the given torch.Generator: same seed, same noise."""
-    G, _ = build(ModelConfig("lstm", "lstm", length=T, noise_dim=NOISE, hidden=HIDDEN))
+    G, _ = build(ModelConfig(generator="lstm", discriminator="lstm", length=T, noise_dim=NOISE, hidden=HIDDEN))
     a = G.sample_noise(4, torch.Generator().manual_seed(7))
     b = G.sample_noise(4, torch.Generator().manual_seed(7))
     c = G.sample_noise(4, torch.Generator().manual_seed(8))
@@ -179,8 +180,8 @@ def test_fit_does_not_touch_global_torch_rng(waves_data):
 def test_critic_updates_per_generator_update(loss, n_critic, expected, waves_data):
     """Each step makes n_critic optimizer steps on D (the loss's default unless given) and one on G."""
     X, _ = waves_data
-    G, D = build(ModelConfig("mlp", "mlp", length=T, noise_dim=NOISE, hidden=HIDDEN))
-    cfg = TrainConfig(loss=loss, steps=2, batch_size=8, progress=False, n_critic=n_critic)
+    G, D = build(ModelConfig(generator="mlp", discriminator="mlp", length=T, noise_dim=NOISE, hidden=HIDDEN))
+    cfg = TrainConfig(steps=2, batch_size=8, progress=False, n_critic=n_critic)
     trainer = Trainer(G, D, get_loss(loss), cfg)
     counts = {"g": 0, "d": 0}
     for key, opt in (("g", trainer.opt_g), ("d", trainer.opt_d)):
@@ -199,9 +200,10 @@ def test_critic_updates_per_generator_update(loss, n_critic, expected, waves_dat
 def test_wgan_clips_critic_weights(waves_data):
     """WGAN keeps every critic weight within [-clip_value, clip_value] after training."""
     X, _ = waves_data
-    G, D = build(ModelConfig("mlp", "mlp", length=T, noise_dim=NOISE, hidden=HIDDEN))
+    G, D = build(ModelConfig(generator="mlp", discriminator="mlp", length=T, noise_dim=NOISE, hidden=HIDDEN))
     assert max(p.abs().max().item() for p in D.parameters()) > 0.05  # initial weights exceed the clip
-    Trainer(G, D, get_loss("wgan"), TrainConfig(loss="wgan", steps=1, batch_size=8, progress=False, clip_value=0.05)).fit(
+    Trainer(G, D, get_loss("wgan"), TrainConfig(steps=1, batch_size=8, progress=False),
+            techniques=compose(get_loss("wgan"), {"clip_value": 0.05})).fit(
         torch.from_numpy(X.copy()))
     assert max(p.abs().max().item() for p in D.parameters()) <= np.float32(0.05)
 
@@ -209,7 +211,7 @@ def test_wgan_clips_critic_weights(waves_data):
 def test_collapse_warning(waves_data):
     """A generator whose output does not vary across the batch triggers the mode-collapse warning."""
     X, _ = waves_data
-    G, D = build(ModelConfig("mlp", "mlp", length=T, noise_dim=NOISE, hidden=HIDDEN))
+    G, D = build(ModelConfig(generator="mlp", discriminator="mlp", length=T, noise_dim=NOISE, hidden=HIDDEN))
     with torch.no_grad():
         G.out.weight.zero_()
         G.out.bias.fill_(0.3)

@@ -10,7 +10,7 @@ import torch
 import tsgan
 from tsgan import cli
 from tsgan.data import check_array, encode_labels
-from tsgan.models import ModelConfig, build
+from tsgan.nn import ModelConfig, build
 
 
 def _raises(fn, keyword: str) -> tsgan.TsganError:
@@ -122,7 +122,7 @@ def test_unknown_names():
     assert "lstm" in str(err)
     _raises(lambda: tsgan.GAN(discriminator="transformer"), "unknown discriminator")
     _raises(lambda: tsgan.GAN(loss="hinge"), "unknown loss 'hinge'")
-    _raises(lambda: build(ModelConfig("gru", "lstm")), "unknown generator")
+    _raises(lambda: build(ModelConfig(generator="gru", discriminator="lstm")), "unknown generator")
 
 
 def test_sampling_errors(trained_conditional, trained_unconditional):

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 import tsgan
-from tsgan.layers import MinibatchDiscrimination
-from tsgan.models import ModelConfig, build
+from tsgan.nn.layers import MinibatchDiscrimination
+from tsgan.nn import ModelConfig, build
 
 
 def test_minibatch_discrimination_sees_the_batch():
@@ -30,9 +30,9 @@ def test_minibatch_kernels_in_every_discriminator(disc, waves_data):
     """The option composes with every discriminator and changes its decisions."""
     X, y = waves_data
     torch.manual_seed(0)
-    _, plain = build(ModelConfig("mlp", disc, 12, 1, 2, noise_dim=4, hidden=8))
+    _, plain = build(ModelConfig(generator="mlp", discriminator=disc, length=12, channels=1, n_classes=2, noise_dim=4, hidden=8))
     torch.manual_seed(0)
-    _, with_mb = build(ModelConfig("mlp", disc, 12, 1, 2, noise_dim=4, hidden=8, minibatch_kernels=4))
+    _, with_mb = build(ModelConfig(generator="mlp", discriminator=disc, length=12, channels=1, n_classes=2, noise_dim=4, hidden=8, minibatch_kernels=4))
     x, labels = torch.tensor(X[:8]), torch.zeros(8, dtype=torch.long)
     assert with_mb(x, labels).shape == plain(x, labels).shape
     alone = with_mb(x[:1], labels[:1])

@@ -8,18 +8,11 @@ import pytest
 import torch
 from torch.func import functional_call
 
-from tsgan.losses import (
-    LOSSES,
-    classic_d_loss,
-    classic_g_loss,
-    get_loss,
-    gradient_penalty,
-    sequence_scores,
-    wasserstein_d_loss,
-    wasserstein_g_loss,
-)
-from tsgan.models import ModelConfig, build
-from tsgan.train import Trainer, TrainConfig
+from tsgan.objective import compose
+from tsgan.objective.losses import LOSSES, classic_d_loss, classic_g_loss, get_loss, sequence_scores, wasserstein_d_loss, wasserstein_g_loss
+from tsgan.objective.techniques.gradient_penalty import gradient_penalty
+from tsgan.nn import ModelConfig, build
+from tsgan.training import Trainer, TrainConfig
 
 
 def sigmoid(v: float) -> float:
@@ -92,9 +85,10 @@ def test_per_step_scores_are_averaged():
 def test_loss_registry_paper_defaults():
     """The registry names the three objectives with their papers' critic steps and constraint."""
     assert set(LOSSES) == {"gan", "wgan", "wgan-gp"}
-    assert get_loss("gan").n_critic == 1 and not get_loss("gan").clip
-    assert get_loss("wgan").clip and not get_loss("wgan").gradient_penalty and get_loss("wgan").n_critic == 5
-    assert get_loss("wgan-gp").gradient_penalty and not get_loss("wgan-gp").clip and get_loss("wgan-gp").n_critic == 5
+    assert get_loss("gan").n_critic == 1 and get_loss("gan").techniques == () and get_loss("gan").real_target == 1.0
+    assert get_loss("wgan").techniques == ("weight-clipping",) and get_loss("wgan").n_critic == 5
+    assert get_loss("wgan-gp").techniques == ("gradient-penalty",) and get_loss("wgan-gp").n_critic == 5
+    assert get_loss("wgan").real_target is None and get_loss("wgan-gp").real_target is None  # critics have no targets
 
 
 # -- gradient penalty -----------------------------------------------------------------------------
@@ -199,7 +193,7 @@ def test_penalty_double_backward_through_lstm(conditional):
     """The penalty's gradient reaches every LSTM critic weight on CPU and matches finite differences."""
     torch.manual_seed(0)
     n_classes = 2 if conditional else 0
-    _, D = build(ModelConfig("lstm", "lstm", length=5, channels=2, n_classes=n_classes, noise_dim=3, hidden=4))
+    _, D = build(ModelConfig(generator="lstm", discriminator="lstm", length=5, channels=2, n_classes=n_classes, noise_dim=3, hidden=4))
     D = D.double().train()
     real, fake = (t.double() for t in _pair(n=3, T=5, d=2))
     # float64 one-hot labels (the soft-label form), so the whole critic runs in double precision
@@ -222,15 +216,16 @@ def test_penalty_double_backward_through_lstm(conditional):
 
 
 def test_trainer_adds_weighted_penalty_to_critic_loss(waves_data):
-    """The gradient penalty joins the critic loss with weight gp_weight: gp_weight changes D's update."""
+    """The gradient penalty joins the critic loss with weight gp_weight (0 turns it off): it changes D's update."""
     X, _ = waves_data
     results = []
     for gp_weight in (0.0, 10.0):
         torch.manual_seed(0)
-        G, D = build(ModelConfig("mlp", "mlp", length=X.shape[1], noise_dim=4, hidden=8))
-        cfg = TrainConfig(loss="wgan-gp", steps=1, batch_size=8, progress=False, gp_weight=gp_weight, n_critic=1)
-        trainer = Trainer(G, D, get_loss("wgan-gp"), cfg)
-        _, penalty = trainer._critic_step(torch.from_numpy(X.copy()), None)
-        assert penalty.item() > 0
+        G, D = build(ModelConfig(generator="mlp", discriminator="mlp", length=X.shape[1], noise_dim=4, hidden=8))
+        cfg = TrainConfig(steps=1, batch_size=8, progress=False, n_critic=1)
+        trainer = Trainer(G, D, get_loss("wgan-gp"), cfg, techniques=compose(get_loss("wgan-gp"), {"gp_weight": gp_weight}))
+        logs = {}
+        trainer._critic_step(torch.from_numpy(X.copy()), None, logs)
+        assert (logs["gradient_penalty"].item() > 0) if gp_weight else ("gradient_penalty" not in logs)
         results.append(torch.cat([p.detach().flatten() for p in D.parameters()]))
     assert not torch.equal(results[0], results[1])

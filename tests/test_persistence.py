@@ -8,7 +8,7 @@ import torch
 
 import tsgan
 from tsgan import checkpoint
-from tsgan.train import Trainer
+from tsgan.training import Trainer
 
 
 def _no_tmp_files(folder) -> bool:

@@ -17,7 +17,7 @@ import torch
 
 import tsgan
 from tsgan import checkpoint, cli
-from tsgan.train import Trainer
+from tsgan.training import Trainer
 
 TINY = ["--hidden", "8", "--noise-dim", "4", "--batch-size", "8", "--seed", "0", "--no-progress"]
 
@@ -187,7 +187,7 @@ def test_ctrl_c_mid_step_saves_a_whole_step(tmp_path, monkeypatch, waves_data, t
         if self.step == 2:  # after the critic's update of step 3, before the generator's
             # What Ctrl-C runs: the Python-level SIGINT handler, called directly (synchronous, unlike os.kill).
             handler = signal.getsignal(signal.SIGINT)
-            assert type(getattr(handler, "__self__", None)).__name__ == "_DeferredInterrupt", handler
+            assert type(getattr(handler, "__self__", None)).__name__ == "DeferredInterrupt", handler
             handler(signal.SIGINT, None)
         return original(self, *args)
 

@@ -14,19 +14,27 @@ import torch
 
 import tsgan
 from tsgan import cli
-from tsgan.layers import VirtualBatchNorm
-from tsgan.losses import HistoricalAverage, class_loss, feature_matching_loss, get_loss
-from tsgan.models import ModelConfig, build
-from tsgan.train import Trainer, TrainConfig
+from tsgan.cli_options import training_options
+from tsgan.nn.layers import VirtualBatchNorm
+from tsgan.objective import compose
+from tsgan.objective.losses import get_loss
+from tsgan.objective.techniques.feature_matching import feature_matching_loss
+from tsgan.objective.techniques.historical_averaging import HistoricalAverage
+from tsgan.objective.techniques.semi_supervised import class_loss
+from tsgan.nn import ModelConfig, build
+from tsgan.training import Trainer, TrainConfig
 
 TINY = {"hidden": 8, "noise_dim": 4}
 FIT = {"steps": 3, "batch_size": 8, "seed": 0, "device": "cpu", "progress": False}
 
 
-def tiny_trainer(X, cfg: TrainConfig, generator="mlp", discriminator="mlp", **model):
+def tiny_trainer(X, options: dict, generator="mlp", discriminator="mlp", loss="gan", **model):
+    """A trainer of tiny networks with the techniques that ``options`` (flat technique options) name."""
     torch.manual_seed(0)
-    G, D = build(ModelConfig(generator, discriminator, X.shape[1], X.shape[2], 2, noise_dim=4, hidden=8, **model))
-    return Trainer(G, D, get_loss(cfg.loss), cfg)
+    techniques = compose(get_loss(loss), options)
+    G, D = build(ModelConfig(generator=generator, discriminator=discriminator, length=X.shape[1], channels=X.shape[2],
+                             n_classes=2, noise_dim=4, hidden=8, **model), techniques)
+    return Trainer(G, D, get_loss(loss), TrainConfig(batch_size=8), techniques=techniques)
 
 
 def replay_batch(trainer: Trainer, X: torch.Tensor, y: torch.Tensor, G: torch.nn.Module):
@@ -62,7 +70,7 @@ def test_feature_matching_in_the_generator_step(waves_data, only):
     generated batches (plus the adversarial term unless ``feature_matching_only``); the gradient
     reaches the generator and leaves the discriminator alone."""
     X, y = torch.tensor(waves_data[0]), torch.tensor([0, 1] * 16)
-    trainer = tiny_trainer(X, TrainConfig(feature_matching=2.0, feature_matching_only=only, batch_size=8, ema_decay=0))
+    trainer = tiny_trainer(X, {"feature_matching": 2.0, "feature_matching_only": only, "ema_decay": 0})
     G0, D0 = copy.deepcopy(trainer.G), copy.deepcopy(trainer.D)
     real, labels, fake = replay_batch(trainer, X, y, G0)
     expected = 2.0 * ((D0.features(real, labels).mean(0) - D0.features(fake, labels).mean(0)) ** 2).sum()
@@ -129,7 +137,8 @@ def test_historical_averaging_in_training(waves_data, player):
     record = Record()
     gan = tsgan.GAN("mlp", "mlp", **TINY).fit(X, y, **FIT, log_every=1, ema_decay=0, callbacks=(record,),
                                               **{f"historical_averaging_{player}": 0.5})
-    average = record.trainer.hist_g if player == "g" else record.trainer.hist_d
+    technique = next(t for t in record.trainer.techniques if t.name == "historical-averaging")
+    average = technique.averages["generator" if player == "g" else "discriminator"]
     names = [n for n, _ in record.module(record.trainer).named_parameters()]
     for name, m in zip(names, average.mean):
         assert torch.allclose(m, torch.stack([s[name] for s in snapshots]).mean(0), atol=1e-6), name
@@ -148,13 +157,13 @@ def test_label_smoothing_in_the_discriminator_step(waves_data):
     """With real_target 0.9 the discriminator's loss on the step's batches is the textbook cross-entropy
     against 0.9 for real and 0 for generated sequences."""
     X, y = torch.tensor(waves_data[0]), torch.tensor([0, 1] * 16)
-    trainer = tiny_trainer(X, TrainConfig(real_target=0.9, batch_size=8, ema_decay=0), discriminator="conv")
+    trainer = tiny_trainer(X, {"real_target": 0.9, "ema_decay": 0}, discriminator="conv")
     G0, D0 = copy.deepcopy(trainer.G), copy.deepcopy(trainer.D)
     real, labels, fake = replay_batch(trainer, X, y, G0)
     real_scores, fake_scores = D0(real, labels).tolist(), D0(fake, labels).tolist()
     expected = np.mean([bce(s, 0.9) for s in real_scores]) + np.mean([bce(s, 0.0) for s in fake_scores])
     trainer.G.requires_grad_(False)
-    d_loss, _ = trainer._critic_step(X, y)
+    d_loss = trainer._critic_step(X, y)
     assert d_loss.item() == pytest.approx(expected, rel=1e-5)
     unsmoothed = np.mean([bce(s, 1.0) for s in real_scores]) + np.mean([bce(s, 0.0) for s in fake_scores])
     assert abs(d_loss.item() - unsmoothed) > 1e-3
@@ -198,9 +207,9 @@ def test_virtual_batch_norm_sample_ignores_its_batch(family):
     """With VBN a sample's output does not depend on the other members of its batch (in training and
     eval mode), and it changes with the reference batch; with batch norm in training mode it does depend."""
     torch.manual_seed(0)
-    G, _ = build(ModelConfig(family, "mlp", 12, 1, 2, noise_dim=4, hidden=8, virtual_batch_norm=6))
+    G, _ = build(ModelConfig(generator=family, discriminator="mlp", length=12, channels=1, n_classes=2, noise_dim=4, hidden=8, virtual_batch_norm=6))
     torch.manual_seed(0)
-    G_bn, _ = build(ModelConfig(family, "mlp", 12, 1, 2, noise_dim=4, hidden=8))
+    G_bn, _ = build(ModelConfig(generator=family, discriminator="mlp", length=12, channels=1, n_classes=2, noise_dim=4, hidden=8))
     z, labels = G.sample_noise(5), torch.tensor([0, 1, 1, 0, 1])
     for mode in (True, False):
         G.train(mode)
@@ -247,7 +256,8 @@ def test_semi_supervised_discriminator_contract(family):
     """K class logits; the real/fake score is their logsumexp (fake implied with logit 0: D = Z / (Z + 1));
     neither network takes labels."""
     torch.manual_seed(0)
-    G, D = build(ModelConfig("mlp", family, 12, 1, 3, noise_dim=4, hidden=8, semi_supervised=True))
+    G, D = build(ModelConfig(generator="mlp", discriminator=family, length=12, channels=1, n_classes=3, noise_dim=4, hidden=8),
+                 compose(get_loss("gan"), {"semi_supervised": True}))
     D.eval()  # in training it sees its input with noise (tested through training below)
     x = torch.randn(5, 12, 1)
     logits = D.class_logits(x)
@@ -404,7 +414,8 @@ def test_resume_with_every_option(tmp_path, waves_data):
     full = make().fit(X, y, out_dir=tmp_path / "full", **{**opts, "steps": 4})
     make().fit(X, y, out_dir=tmp_path / "part", **{**opts, "steps": 2})
     state = torch.load(tmp_path / "part" / "checkpoint.pt", weights_only=True)
-    assert state["trainer"]["historical_g"]["count"] == 3 and state["trainer"]["historical_d"]["count"] == 3
+    averages = state["trainer"]["techniques"]["historical-averaging"]
+    assert averages["generator"]["count"] == 3 and averages["discriminator"]["count"] == 3
     resumed = make().fit(X, y, out_dir=tmp_path / "part", resume=True, **{**opts, "steps": 4})
     assert torch.equal(weights(full), weights(resumed))
     for k, v in full.discriminator_.state_dict().items():
@@ -416,7 +427,9 @@ def test_resume_with_every_option(tmp_path, waves_data):
 def test_option_errors(waves_data):
     X, y = waves_data
     with pytest.raises(tsgan.TsganError, match="feature_matching_only"):
-        tsgan.GAN("mlp", "mlp", **TINY).fit(X, y, **FIT, feature_matching_only=True)
+        tsgan.GAN("mlp", "mlp", **TINY).fit(X, y, **FIT, feature_matching=0.0, feature_matching_only=True)
+    alone = tsgan.GAN("mlp", "mlp", **TINY).fit(X, y, **FIT, feature_matching_only=True)  # as --feature-matching-only: weight 1
+    assert alone.technique("feature-matching").config() == {"name": "feature-matching", "feature_matching": 1.0, "feature_matching_only": True}
     with pytest.raises(tsgan.TsganError, match="weight"):
         tsgan.GAN("mlp", "mlp", **TINY).fit(X, y, **FIT, historical_averaging_d=-1.0)
 
@@ -426,7 +439,8 @@ def test_option_errors(waves_data):
 def test_cli_flags_parse_and_train(tmp_path):
     """Every technique's flag reaches the saved configuration, and 2 steps train with them."""
     args = cli.build_parser().parse_args(["train", "--out", "x", "--feature-matching", "--label-smoothing", "--virtual-batch-norm"])
-    assert (args.feature_matching, args.label_smoothing, args.virtual_batch_norm) == (1.0, 0.9, 64)
+    flat = training_options(args)["techniques"]
+    assert (flat["feature_matching"], flat["real_target"], flat["virtual_batch_norm"]) == (1.0, 0.9, 64)
     csv = tmp_path / "w.csv"
     assert cli.main(["data", "waves", "--n", "24", "--length", "12", "--out", str(csv)]) == 0
     common = ["--data", str(csv), "--steps", "2", "--batch-size", "8", "--hidden", "8", "--noise-dim", "4", "--no-progress"]
@@ -434,14 +448,15 @@ def test_cli_flags_parse_and_train(tmp_path):
                      "--feature-matching", "0.5", "--historical-averaging-g", "0.1", "--historical-averaging-d", "0.2",
                      "--label-smoothing", "0.8", "--virtual-batch-norm", "8"]) == 0
     state = torch.load(tmp_path / "a" / "model.pt", weights_only=True)
-    train = state["train_config"]
-    assert (train["feature_matching"], train["feature_matching_only"], train["real_target"]) == (0.5, False, 0.8)
-    assert (train["historical_averaging_g"], train["historical_averaging_d"]) == (0.1, 0.2)
-    assert state["model_config"]["virtual_batch_norm"] == 8 and "reference_noise" in state["sampler"]
+    saved = {t["name"]: t for t in state["techniques"]}
+    assert (saved["feature-matching"]["feature_matching"], saved["feature-matching"]["feature_matching_only"]) == (0.5, False)
+    assert saved["label-smoothing"]["real_target"] == 0.8
+    assert (saved["historical-averaging"]["historical_averaging_g"], saved["historical-averaging"]["historical_averaging_d"]) == (0.1, 0.2)
+    assert saved["virtual-batch-norm"]["virtual_batch_norm"] == 8 and "reference_noise" in state["sampler"]
     assert cli.main(["train", *common, "--generator", "mlp", "--discriminator", "conv", "--out", str(tmp_path / "b"),
                      "--semi-supervised", "--labels-per-class", "3", "--feature-matching-only"]) == 0
     gan = tsgan.load(tmp_path / "b")
-    assert gan.model_config_.semi_supervised and gan.train_config_.feature_matching_only
+    assert gan.technique("semi-supervised") is not None and gan.technique("feature-matching").feature_matching_only
     assert gan.class_counts_ == [3, 3]
     X, y = tsgan.make_waves(24, 12, seed=0)
     assert set(gan.classify(X)) <= {"sine", "sawtooth"}

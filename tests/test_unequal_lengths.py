@@ -9,9 +9,9 @@ import pytest
 import torch
 
 import tsgan
-from tsgan import checkpoint, cli
+from tsgan import checkpoint, persistence, cli
 from tsgan.data import sequence_lengths
-from tsgan.lengths import PAD, LengthMasked
+from tsgan.nn.lengths import PAD, LengthMasked
 
 TINY = {"steps": 3, "batch_size": 8, "seed": 0, "device": "cpu", "progress": False}
 # Share of the short length among samples of the label that mixes two lengths: within this of the data's
@@ -226,7 +226,7 @@ def test_save_load_and_resume_keep_lengths(tmp_path):
     assert set(vbn.generator_.generator.reference_noise[:, -1].tolist()) <= {0.0, 1.0}  # lengths 12, 24 scaled to (-1, 1]
     np.testing.assert_array_equal(tsgan.load(tmp_path / "vbn.pt").sample(20, seed=0), vbn.sample(20, seed=0))
     old = _fit(tsgan.make_waves(16, 10, seed=0)[0])
-    state = old._state()
+    state = persistence.state_of(old)
     del state["model_config"]["lengths"]
     checkpoint.atomic_save(state, tmp_path / "old.pt")
     np.testing.assert_array_equal(tsgan.load(tmp_path / "old.pt").sample(3, seed=0), old.sample(3, seed=0))
@@ -266,8 +266,8 @@ def _empty_sequence():
     (lambda: _fit(_read(), steps=0).sample(2, length=25), ["length=25", "1 to 24"]),
     (lambda: tsgan.GAN("mlp", "mlp", hidden=8, noise_dim=4, variant="infogan").fit(_read(), **TINY), ["infogan", "unequal length", "window"]),
     (lambda: _fit(_read(), steps=0).sample_sktime(20, kind="numpy3D", seed=0), ["unequal length", "pd-multiindex"]),
-    (lambda: tsgan.ModelConfig("mlp", "mlp", 10, 1, lengths={"values": [12], "counts": [[3]]}).resolved(), ["does not fit", "at most 10"]),
-    (lambda: tsgan.ModelConfig("mlp", "mlp", 10, 1, lengths={"values": [4]}).resolved(), ["'counts'"]),
+    (lambda: tsgan.ModelConfig(generator="mlp", discriminator="mlp", length=10, channels=1, lengths={"values": [12], "counts": [[3]]}).resolved(), ["does not fit", "at most 10"]),
+    (lambda: tsgan.ModelConfig(generator="mlp", discriminator="mlp", length=10, channels=1, lengths={"values": [4]}).resolved(), ["'counts'"]),
 ], ids=["length-0", "nan-inside", "to-long-length-0", "series-all-missing", "length-above-maximum", "variant", "numpy3D",
         "table-too-long", "table-malformed"])
 def test_malformed_unequal_lengths(call, keywords, tsgan_error):

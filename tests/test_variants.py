@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,8 +15,8 @@ import torch
 
 import tsgan
 from tsgan import cli
-from tsgan.losses import info_loss
-from tsgan.variants import AAE, BiGAN, InfoGAN, Variant
+from tsgan.objective.techniques.infogan import info_loss
+from tsgan import AAE, BiGAN, InfoGAN, Variant
 
 TINY = {"hidden": 8, "noise_dim": 4}
 FIT = {"steps": 3, "batch_size": 8, "seed": 0, "device": "cpu", "progress": False}
@@ -202,7 +203,7 @@ class _Disabled:
     @staticmethod
     def of(variant: Variant) -> Variant:
         base = type(variant)
-        hooks = {"critic_terms": Variant.critic_terms, "generator_terms": Variant.generator_terms,
+        hooks = {"critic_term": Variant.critic_term, "generator_term": Variant.generator_term,
                  "adversarial_loss": Variant.adversarial_loss}
         disabled = type(f"Disabled{base.__name__}", (base,), hooks)
         return disabled(**{k: v for k, v in variant.config().items() if k != "name"})
@@ -257,7 +258,7 @@ def test_variant_resumes_saves_and_loads(tmp_path, waves_data, name):
 
     full.save(tmp_path / "model.pt")
     state = torch.load(tmp_path / "model.pt", weights_only=True)
-    assert state["init"]["variant"]["name"] == name and state["variant_modules"]
+    assert state["init"]["variant"]["name"] == name and state["technique_modules"][name]
     loaded = tsgan.load(tmp_path / "model.pt", device="cpu")
     assert loaded.variant_.config() == full.variant_.config()
     assert np.array_equal(loaded.sample(5, seed=2), full.sample(5, seed=2))
@@ -269,16 +270,22 @@ def test_variant_resumes_saves_and_loads(tmp_path, waves_data, name):
         assert np.array_equal(loaded.reconstruct(X, labels=y), full.reconstruct(X, labels=y))
 
 
-def test_plain_model_files_still_load(tmp_path, waves_data):
-    """A model file written before the variants (no variant entries) loads as the plain GAN."""
-    X, y = waves_data
-    gan = tsgan.GAN("mlp", "mlp", **TINY).fit(X, y, **FIT)
-    state = gan._state()
-    del state["variant_modules"], state["init"]["variant"]
-    from tsgan import checkpoint
-    checkpoint.atomic_save(state, tmp_path / "old.pt")
-    old = tsgan.load(tmp_path / "old.pt", device="cpu")
-    assert old.variant_.name == "gan" and np.array_equal(old.sample(3, seed=0), gan.sample(3, seed=0))
+V1 = Path(__file__).parent / "data"  # model files written by tsgan 0.1 (format 1), with samples it drew from them
+
+
+@pytest.mark.parametrize("name, techniques", [
+    ("plain", ["gan", "weight-average"]), ("infogan", ["infogan", "weight-average"]),
+    ("semi", ["feature-matching", "gan", "semi-supervised", "weight-average"]),
+    ("techniques", ["gan", "historical-averaging", "minibatch-discrimination", "virtual-batch-norm", "gradient-penalty", "weight-average"])])
+def test_format_1_model_files_load_with_their_techniques(name, techniques):
+    """Files of the first format (technique options in the model and training configurations) load through
+    the format adapter, with their techniques and options, and sample what tsgan 0.1 sampled from them."""
+    gan = tsgan.load(V1 / f"v1_{name}.pt", device="cpu")
+    assert [t.name for t in gan.techniques_] == techniques
+    np.testing.assert_allclose(gan.sample(3, seed=0), np.load(V1 / "v1_samples.npz")[name], rtol=1e-5, atol=1e-6)
+    if name == "techniques":
+        assert gan.technique("gradient-penalty").gp_weight == 5.0 and gan.technique("minibatch-discrimination").minibatch_kernels == 2
+        assert gan.technique("historical-averaging").historical_averaging_g == 0.1
 
 
 def test_variant_errors(waves_data):

@@ -13,7 +13,7 @@ import torch
 from .errors import TsganError
 
 FORMAT = "tsgan"
-VERSION = 1
+VERSION = 2  # 2: techniques as plug-ins (tsgan.persistence.upgrade reads 1)
 
 
 def atomic_save(state: dict, path: str | Path) -> None:

@@ -9,14 +9,9 @@ import numpy as np
 import pandas as pd
 
 from . import distributed
+from .cli_options import add_training_options, training_options
 from .data import FORMATS, NAN_OPTIONS, Dataset, categorical_vocabularies, load_dataset, sktime_datasets, to_long, write_table
 from .errors import TsganError
-from .losses import LOSSES
-from .models import DISCRIMINATORS, GENERATORS
-from .train import TrainConfig
-from .variants import PRIORS, VARIANTS
-
-MAIN_JOB_STEPS = TrainConfig.steps
 WAVES_HELD_OUT_SEED = 1
 
 
@@ -53,55 +48,29 @@ def _train(args) -> None:
     from .plots import plot_losses, plot_real_vs_generated
 
     out = Path(args.out)
+    options = training_options(args)
     data = _load_training_data(args)
     X, y, channels = data
     if out.exists() and (out / "checkpoint.pt").exists() and not args.resume:
         raise TsganError(f"'{out}' already holds a training run; pass --resume to continue it or choose another --out")
-    gan = GAN(args.generator, args.discriminator, loss=args.loss, noise_dim=args.noise_dim, hidden=args.hidden, layers=args.layers,
-              minibatch_kernels=args.minibatch_kernels, virtual_batch_norm=args.virtual_batch_norm,
-              semi_supervised=args.semi_supervised, variant=_variant(args))
-    if args.labels_per_class is not None and not args.semi_supervised:
+    gan = GAN(**options["model"], variant=options["variant"], **options["techniques"])
+    semi_supervised = bool(options["techniques"].get("semi_supervised"))
+    if args.labels_per_class is not None and not semi_supervised:
         raise TsganError("--labels-per-class leaves most sequences unlabelled, for --semi-supervised: add it")
     data, unlabelled = _split_labels(data, args.labels_per_class) if args.labels_per_class is not None else (data, None)
-    gan.fit(data, out_dir=out, resume=args.resume, steps=args.steps, batch_size=args.batch_size,
-            seed=args.seed, device=args.device, lr_g=args.lr_g, lr_d=args.lr_d, n_critic=args.n_critic,
-            ema_decay=args.ema_decay, checkpoint_every=args.checkpoint_every, progress=not args.no_progress,
-            unlabelled=unlabelled, real_target=args.label_smoothing,
-            feature_matching=args.feature_matching or (1.0 if args.feature_matching_only else 0.0),
-            feature_matching_only=args.feature_matching_only, historical_averaging_g=args.historical_averaging_g,
-            historical_averaging_d=args.historical_averaging_d, precision=args.precision)
+    gan.fit(data, out_dir=out, resume=args.resume, unlabelled=unlabelled, **options["train"])
     if not distributed.is_main():  # data-parallel (torchrun): rank 0 writes the model and pictures
         distributed.finish()
         return
     gan.save(out / "model.pt")
     pd.DataFrame(gan.history_).to_csv(out / "losses.csv", index=False)
-    fake, fake_labels = gan.sample(min(len(X), 256), seed=args.seed, return_labels=True)
+    fake, fake_labels = gan.sample(min(len(X), 256), seed=gan.train_config_.seed, return_labels=True)
     plot_real_vs_generated(X, None if fake_labels is None else y, fake, fake_labels, out / "samples.png", channels=channels)
     plot_losses(gan.history_, out / "losses.png")
-    print(f"trained {args.generator}/{args.discriminator} ({args.loss}) for {args.steps} steps on {len(X)} sequences"
+    print(f"trained {gan.generator}/{gan.discriminator} ({gan.loss}) for {gan.train_config_.steps} steps on {len(X)} sequences"
           f"{f' in {distributed.world_size()} processes' if distributed.active() else ''}; "
           f"wrote {out / 'model.pt'}, {out / 'losses.csv'}, {out / 'samples.png'}")
     distributed.finish()
-
-
-# the variant flags: (flag, the variant's option, the variants that take it)
-VARIANT_FLAGS = (("info_categorical", "categorical", ("infogan",)), ("info_continuous", "continuous", ("infogan",)),
-                 ("info_weight", "weight", ("infogan",)), ("code_dim", "code_dim", ("bigan", "aae")),
-                 ("encoder", "encoder", ("bigan", "aae")), ("prior", "prior", ("aae",)),
-                 ("reconstruction_weight", "reconstruction", ("aae",)))
-
-
-def _variant(args) -> dict | None:
-    """``--variant`` and its flags as a variant config (None: the plain GAN); a flag of another variant is an error."""
-    options = {}
-    for flag, option, variants in VARIANT_FLAGS:
-        value = getattr(args, flag)
-        if value is None:
-            continue
-        if args.variant not in variants:
-            raise TsganError(f"--{flag.replace('_', '-')} goes with --variant {' or '.join(variants)}, not {args.variant}")
-        options[option] = value
-    return None if args.variant == "gan" else {"name": args.variant, **options}
 
 
 def _split_labels(data, per_class: int):
@@ -224,76 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
                        "columns series_id, time, label, then channels; or --format wide), or sktime:NAME for a data set bundled "
                        "with sktime (e.g. sktime:basic_motions, sktime:basic_motions:train for one split, sktime:airline --window 24; `tsgan data list` "
                        "names them all)")
-    train.add_argument("--generator", default="lstm", choices=list(GENERATORS), help="generator family (default lstm: RCGAN)")
-    train.add_argument("--discriminator", default="lstm", choices=list(DISCRIMINATORS), help="discriminator family (default lstm: RCGAN)")
-    train.add_argument("--loss", default="gan", choices=list(LOSSES),
-                       help="gan: classic with non-saturating generator loss; wgan: Wasserstein with weight clipping; "
-                            "wgan-gp: Wasserstein with gradient penalty (default gan)")
-    train.add_argument("--steps", type=int, default=MAIN_JOB_STEPS, help=f"generator updates (default {MAIN_JOB_STEPS})")
-    train.add_argument("--batch-size", type=int, default=TrainConfig.batch_size, help=f"sequences per batch (default {TrainConfig.batch_size})")
-    train.add_argument("--seed", type=int, default=0, help="random seed for weights, batches and noise (default 0)")
-    train.add_argument("--device", default="auto", help="auto (CUDA if present, else CPU), cpu, or cuda[:N] (default auto)")
-    train.add_argument("--hidden", type=int, default=None, help="hidden size of both networks (default: per family)")
-    train.add_argument("--noise-dim", type=int, default=None, help="noise size, per step for lstm (default: per family)")
-    train.add_argument("--layers", type=int, default=1, help="LSTM layers / extra MLP layers (default 1)")
-    train.add_argument("--lr-g", type=float, default=None, help="generator learning rate (default: the loss's)")
-    train.add_argument("--lr-d", type=float, default=None, help="discriminator learning rate (default: the loss's)")
-    train.add_argument("--precision", choices=["32", "bf16"], default="32",
-                       help="bf16: forward passes in bfloat16 mixed precision (for wide networks on a GPU; default 32)")
-    train.add_argument("--n-critic", type=int, default=None, help="critic steps per generator step (default 1 for gan, 5 for wgan/wgan-gp)")
-    train.add_argument("--minibatch-kernels", type=int, default=0,
-                       help="minibatch discrimination kernels in the discriminator, against mode collapse (default 0: off)")
-    # Techniques of Salimans et al. 2016 (minibatch discrimination above).
-    train.add_argument("--feature-matching", type=float, nargs="?", const=1.0, default=0.0, metavar="WEIGHT",
-                       help="add WEIGHT x feature matching (squared distance between the discriminator's mean features on "
-                            "real and generated batches) to the generator's loss (WEIGHT 1 if left out; default 0: off)")
-    train.add_argument("--feature-matching-only", action="store_true",
-                       help="the generator's loss is feature matching alone, without the adversarial term")
-    train.add_argument("--historical-averaging-g", type=float, default=0.0, metavar="WEIGHT",
-                       help="add WEIGHT x ||theta - mean of past theta||^2 to the generator's loss (default 0: off)")
-    train.add_argument("--historical-averaging-d", type=float, default=0.0, metavar="WEIGHT",
-                       help="the same for the discriminator (default 0: off)")
-    train.add_argument("--label-smoothing", type=float, nargs="?", const=0.9, default=1.0, metavar="ALPHA",
-                       help="one-sided label smoothing for --loss gan: real targets ALPHA (0.9 if left out), fake targets 0 "
-                            "(default 1: off)")
-    train.add_argument("--virtual-batch-norm", type=int, nargs="?", const=64, default=0, metavar="N",
-                       help="mlp / conv generators: virtual batch norm, statistics from a fixed reference batch of N inputs "
-                            "(64 if left out) drawn at the start and saved with the model (default 0: batch norm)")
-    train.add_argument("--semi-supervised", action="store_true",
-                       help="the discriminator classifies the data's classes (fake implied) and the generator is "
-                            "unconditional; with --labels-per-class most sequences train unlabelled; GAN.classify then "
-                            "labels real sequences")
+    add_training_options(train)
     train.add_argument("--labels-per-class", type=int, default=None, metavar="N",
                        help="with --semi-supervised: keep the labels of the first N sequences of each class, use the "
                             "others unlabelled (default: keep every label)")
-    # Variants with encoders and codes (tsgan.variants).
-    train.add_argument("--variant", default="gan", choices=list(VARIANTS),
-                       help="gan: the plain GAN (default); infogan: codes beside the noise, read back by a head Q on the "
-                            "discriminator (--info-*); bigan: an encoder, the discriminator judges (sequence, code) pairs; "
-                            "aae: adversarial autoencoder, an encoder and the generator as decoder, a discriminator holds "
-                            "the codes to a prior")
-    train.add_argument("--info-categorical", type=int, default=None, metavar="K",
-                       help="infogan: values of the categorical code, 0 for none (default 2)")
-    train.add_argument("--info-continuous", type=int, default=None, metavar="C",
-                       help="infogan: continuous codes, each uniform on [-1, 1] (default 1)")
-    train.add_argument("--info-weight", type=float, default=None, metavar="LAMBDA",
-                       help="infogan: weight of the mutual-information term in both players' losses (default 1)")
-    train.add_argument("--code-dim", type=int, default=None, metavar="K",
-                       help="bigan / aae: size of the code (default: the generator's noise size for bigan, 2 for aae)")
-    train.add_argument("--encoder", default=None, choices=list(DISCRIMINATORS),
-                       help="bigan / aae: the encoder's network family (default: the discriminator's)")
-    train.add_argument("--prior", default=None, choices=list(PRIORS),
-                       help="aae: the codes' prior, gaussian (standard normal, default) or uniform on [-1, 1]")
-    train.add_argument("--reconstruction-weight", type=float, default=None, metavar="W",
-                       help="aae: weight of the mean squared reconstruction error (default 1)")
-    train.add_argument("--ema-decay", type=float, default=TrainConfig.ema_decay,
-                       help=f"sample from a moving average of the generator's weights with this decay per step; 0 turns it off "
-                            f"(default {TrainConfig.ema_decay})")
-    train.add_argument("--checkpoint-every", type=int, default=TrainConfig.checkpoint_every, help="steps between checkpoints (default 500)")
     train.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint (up to --steps)")
     train.add_argument("--unconditional", action="store_true", help="ignore labels and train an unconditional GAN")
     _add_column_options(train)
-    train.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     train.add_argument("--out", required=True, help="output folder")
     train.set_defaults(func=_train)
 

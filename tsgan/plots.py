@@ -42,7 +42,7 @@ def plot_losses(history: list[dict], path) -> Path:
     fig, ax = plt.subplots(figsize=(7, 3.5))
     steps = [r["step"] for r in history]
     for key in ("d_loss", "g_loss", "gradient_penalty"):
-        values = [r[key] for r in history]
+        values = [r.get(key, 0.0) for r in history]
         if key != "gradient_penalty" or any(values):
             ax.plot(steps, values, label=key, lw=1)
     ax.set_xlabel("step")

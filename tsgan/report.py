@@ -27,7 +27,8 @@ import torch
 
 from .data import as_sequences, check_array, encode_labels
 from .errors import TsganError
-from .gan import GAN, _fingerprint, load
+from .gan import GAN, load
+from .persistence import fingerprint as _fingerprint
 from .metrics import (FittedClassifier, autocorrelation_distance, class_share_distance, classification_scores,
                       discriminative_score, label_fidelity, marginal_distance, mmd, nearest_neighbour_ratio,
                       parzen_log_likelihood, predictive_score)
@@ -166,7 +167,7 @@ def describe_model(gan: GAN) -> str:
     """One line: families, loss, conditioning, training steps and sequence shape."""
     cfg = gan.model_config_
     steps = gan.history_[-1]["step"] if gan.history_ else gan.train_config_.steps
-    if gan.model_config_.semi_supervised:
+    if gan.technique("semi-supervised") is not None:
         conditioning = f"unconditional, semi-supervised discriminator of {len(gan.classes_)} classes ({', '.join(gan.classes_)})"
     else:
         conditioning = f"conditional on {len(gan.classes_)} classes ({', '.join(gan.classes_)})" if gan.classes_ else "unconditional"
@@ -219,7 +220,7 @@ def evaluate(model: GAN | str | Path, X, y=None, *, out_dir: str | Path, held_ou
     if not isinstance(n, (int, np.integer)) or n < MIN_SAMPLES:
         raise TsganError(f"n must be a whole number >= {MIN_SAMPLES} (the discriminative score needs {MIN_SAMPLES} sequences), got {n!r}")
 
-    conditional = gan._conditional() and fit_names is not None  # a semi-supervised model knows classes, its generator does not
+    conditional = gan.conditional and fit_names is not None  # a semi-supervised model knows classes, its generator does not
     say(f"sampling {n} sequences")
     sample_labels = np.resize(rng.permutation(fit_names), n) if conditional else None
     fake, fake_names = gan.sample(int(n), sample_labels, seed=seed, return_labels=True)
@@ -263,7 +264,7 @@ def evaluate(model: GAN | str | Path, X, y=None, *, out_dir: str | Path, held_ou
     measure("predictive_score_timegan_real", lambda: predictive_score(unit_fit, unit_fit, protocol="timegan", seed=seed, iterations=iterations["predictive"]))
 
     if not conditional:
-        why = ("the generator is not conditioned on labels" if not gan._conditional() else "the data have no labels") + ": label metrics need a conditional model and labelled data"
+        why = ("the generator is not conditioned on labels" if not gan.conditional else "the data have no labels") + ": label metrics need a conditional model and labelled data"
         skipped.update({key: why for key in (*LABEL_METRICS, "trtr")})
     def classify() -> float:
         scores = classification_scores(real_fit, fit_names, fake, fake_names, real_test=real_test,

@@ -33,7 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .errors import TsganError
+from ..errors import TsganError
 
 PAD = 0.0  # the scaled value beyond a sequence's end, in real and generated sequences alike
 

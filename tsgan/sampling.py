@@ -1,0 +1,132 @@
+"""From a trained GAN to sequences: label indices, noise drawn from seeded streams, the sampling generator
+on them in eval mode, and the data's units, categories and lengths back; and the latent space (noise in,
+sequences out)."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .data import harden_categories
+from .errors import TsganError
+from .nn.lengths import LengthMasked, mask_beyond, requested_lengths
+from .objective.variant import code_noise
+
+
+def device_of(gan) -> torch.device:
+    return next(gan.sampler_.parameters()).device
+
+
+def seeded_stream(device: torch.device, seed: int | None) -> torch.Generator:
+    rng = torch.Generator(device=device)
+    rng.manual_seed(int(seed) if seed is not None else int(torch.seed()))
+    return rng
+
+
+def check_count(n) -> None:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise TsganError(f"n must be a non-negative whole number, got {n!r}")
+
+
+def label_indices(gan, n: int, labels, rng: torch.Generator) -> torch.Tensor | None:
+    """Class indices for ``n`` samples: drawn as often as the training data held them (``labels=None``), or the
+    given class names (one for all, or one per sample); integers are class names too when the classes are."""
+    device = device_of(gan)
+    if not gan.conditional:
+        if labels is not None:
+            raise TsganError("this model's generator is not conditioned on labels (trained without labels, or "
+                             "semi-supervised); sample without labels")
+        return None
+    if n == 0:
+        return torch.zeros(0, dtype=torch.long, device=device)
+    if labels is None:
+        prior = torch.tensor(gan.class_counts_, dtype=torch.float, device=device)
+        return torch.multinomial(prior, n, replacement=True, generator=rng)
+    values = [labels] * n if np.ndim(labels) == 0 else list(np.asarray(labels, dtype=object))
+    if len(values) != n:
+        raise TsganError(f"{len(values)} labels given for {n} samples; give one label, or one per sample")
+    lookup = {c: i for i, c in enumerate(gan.classes_)}
+    idx = []
+    for v in values:
+        if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and str(v) not in lookup:
+            if not 0 <= v < len(gan.classes_):
+                raise TsganError(f"label index {v} out of range; the model knows {len(gan.classes_)} classes: {gan.classes_}")
+            idx.append(int(v))
+        elif str(v) in lookup:
+            idx.append(lookup[str(v)])
+        else:
+            raise TsganError(f"unknown label '{v}'; the model knows {gan.classes_}")
+    return torch.tensor(idx, dtype=torch.long, device=device)
+
+
+def draw_noise(gan, n: int, rng: torch.Generator, batch_size: int) -> torch.Tensor:
+    """``n`` noise rows drawn from ``rng`` in chunks of ``batch_size`` (the chunking is part of the stream)."""
+    G = gan.sampler_
+    if not n:
+        return torch.zeros(G.noise_shape(0), device=device_of(gan))
+    return torch.cat([gan.variant_.noise(G, len(chunk), rng) for chunk in torch.arange(n).split(batch_size)])
+
+
+@torch.no_grad()
+def decode(gan, noise: torch.Tensor, idx: torch.Tensor | None, batch_size: int, lengths: torch.Tensor | None = None) -> np.ndarray:
+    """The sampling generator (in eval mode) on ``noise`` and label indices, in the data's units. A model of
+    unequal lengths (tsgan.nn.lengths) makes ``lengths`` (default: drawn by the noise) and gives NaN beyond them."""
+    G = gan.sampler_
+    masked = isinstance(G, LengthMasked)
+    if masked and lengths is None:
+        lengths = G.noise_lengths(noise, idx)
+    was_training = G.training
+    G.eval()
+    try:
+        parts = [G(noise[chunk], None if idx is None else idx[chunk], **({"lengths": lengths[chunk]} if masked else {})).cpu()
+                 for chunk in torch.arange(len(noise)).split(batch_size)] if len(noise) else []
+    finally:
+        G.train(was_training)
+    scaled = torch.cat(parts).numpy() if parts else np.zeros((0, G.length, G.channels), np.float32)
+    X = harden_categories(gan.scaler_.inverse_transform(scaled), gan.model_config_.categorical)  # argmax category
+    return mask_beyond(X, lengths.cpu().numpy()) if masked else X
+
+
+@torch.no_grad()
+def sample(gan, n: int, labels=None, *, seed: int | None = None, return_labels: bool = False, batch_size: int = 4096,
+           codes: dict | None = None, length: int | None = None):
+    check_count(n)
+    asked = requested_lengths(gan.sampler_, n, length, device_of(gan))
+    rng = seeded_stream(device_of(gan), seed)
+    idx = label_indices(gan, n, labels, rng)
+    noise = draw_noise(gan, n, rng, batch_size)
+    X = decode(gan, noise if codes is None else gan.variant_.with_codes(noise, codes), idx, batch_size, asked)
+    if not return_labels:
+        return X
+    names = np.asarray(gan.classes_, dtype=object)[idx.cpu().numpy()].astype(str) if idx is not None else None
+    return X, names
+
+
+@torch.no_grad()
+def generate(gan, noise, labels=None, *, batch_size: int = 4096) -> np.ndarray:
+    G = gan.sampler_
+    try:
+        z = torch.as_tensor(np.asarray(noise, dtype=np.float32) if not torch.is_tensor(noise) else noise,
+                            dtype=torch.float32, device=device_of(gan))
+    except (TypeError, ValueError) as exc:  # ragged lists, strings
+        raise TsganError(f"noise could not be read as a float array ({exc}); draw it with sample_noise()") from None
+    if tuple(z.shape[1:]) != G.noise_shape(0)[1:]:
+        raise TsganError(f"noise has shape {tuple(z.shape)}; this generator takes {('n',) + G.noise_shape(0)[1:]} - draw it with sample_noise()")
+    if not torch.isfinite(z).all():
+        raise TsganError("noise holds NaN or infinite values")
+    if gan.conditional and labels is None:
+        raise TsganError(f"this model is conditional: pass labels (one of {gan.classes_} for all rows, or one per row)")
+    idx = label_indices(gan, len(z), labels, seeded_stream(device_of(gan), 0))
+    return decode(gan, z, idx, batch_size)
+
+
+@torch.no_grad()
+def decode_codes(gan, codes, labels=None, *, batch_size: int = 4096) -> np.ndarray:
+    """Sequences from an encoder's codes ``(n, k)`` (BiGAN / AAE) by the sampling generator."""
+    G = gan.sampler_
+    try:
+        code = torch.as_tensor(np.asarray(codes, dtype=np.float32), device=device_of(gan))
+    except (TypeError, ValueError) as exc:
+        raise TsganError(f"codes could not be read as a float array ({exc})") from None
+    if code.dim() != 2 or code.shape[1] != G.noise_dim:
+        raise TsganError(f"codes have shape {tuple(code.shape)}; this model's codes are (n, {G.noise_dim})")
+    return generate(gan, code_noise(G, code), labels, batch_size=batch_size)
