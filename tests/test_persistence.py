@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import tsgan
-from tsgan import checkpoint
+from tsgan import checkpoint, cli
 from tsgan.training import Trainer
 
 
@@ -241,3 +241,41 @@ def test_intermediate_checkpoint_history_complete(tmp_path, monkeypatch, waves_d
     tiny_gan("mlp", "mlp").fit(X, y, out_dir=tmp_path, **{**train_options, "steps": 4, "checkpoint_every": 2, "log_every": 10})
     assert [s["trainer"]["step"] for s in saved] == [2, 4]
     assert [len(s["history"]) for s in saved] == [2, 4]
+
+
+# -- faithful resume: the run's settings continue, a changed one is refused by name ----------------------
+
+def test_resume_continues_with_the_runs_settings(tmp_path, waves_data):
+    """Options left out on resume are the run's own (a technique's, the learning rate): 2 + 2 steps equal 4; a
+    given option that changes the training is refused, naming it and both values; the steps may grow."""
+    X, y = waves_data
+    options = {"steps": 4, "batch_size": 8, "seed": 0, "progress": False, "checkpoint_every": 2, "lr_g": 1e-3,
+               "feature_matching": 0.5, "historical_averaging_d": 0.1}
+    full = tsgan.GAN("mlp", "conv", hidden=8, noise_dim=4).fit(X, y, **options)
+    tsgan.GAN("mlp", "conv", hidden=8, noise_dim=4).fit(X, y, out_dir=tmp_path, **{**options, "steps": 2})
+    resumed = tsgan.GAN("mlp", "conv", hidden=8, noise_dim=4).fit(X, y, out_dir=tmp_path, resume=True, steps=4, progress=False)
+    assert np.array_equal(resumed.sample(5, seed=0), full.sample(5, seed=0))
+    assert resumed.train_config_.lr_g == 1e-3 and resumed.technique("feature-matching").feature_matching == 0.5
+    for changed, named in (({"lr_g": 2e-3}, "lr_g 0.001 -> 0.002"), ({"batch_size": 16}, "batch_size 8 -> 16"),
+                           ({"feature_matching": 1.0}, "feature-matching"), ({"ema_decay": 0}, "weight-average")):
+        with pytest.raises(tsgan.TsganError, match=f"other settings .*{named}"):
+            tsgan.GAN("mlp", "conv", hidden=8, noise_dim=4).fit(X, y, out_dir=tmp_path, resume=True, steps=6, **changed)
+    with pytest.raises(tsgan.TsganError, match="loss 'gan' -> 'wgan-gp'"):
+        tsgan.GAN("mlp", "conv", loss="wgan-gp", hidden=8, noise_dim=4).fit(X, y, out_dir=tmp_path, resume=True, steps=6)
+    with pytest.raises(tsgan.TsganError, match="different model .*hidden 8 -> 16"):
+        tsgan.GAN("mlp", "conv", hidden=16, noise_dim=4).fit(X, y, out_dir=tmp_path, resume=True, steps=6)
+
+
+def test_cli_resume_needs_no_flags_again(tmp_path):
+    """`tsgan train --resume` takes the run's model, loss, techniques and settings for the flags left out; a changed
+    loss is refused by name (it used to continue silently and relabel the run)."""
+    csv = tmp_path / "w.csv"
+    assert cli.main(["data", "waves", "--n", "16", "--length", "12", "--out", str(csv)]) == 0
+    run = ["train", "--data", str(csv), "--out", str(tmp_path / "run"), "--no-progress"]
+    assert cli.main([*run, "--steps", "2", "--batch-size", "8", "--generator", "mlp", "--discriminator", "conv", "--hidden", "8",
+                     "--noise-dim", "4", "--feature-matching", "0.5", "--checkpoint-every", "2"]) == 0
+    assert cli.main([*run, "--steps", "4", "--resume"]) == 0
+    gan = tsgan.load(tmp_path / "run")
+    assert (gan.generator, gan.discriminator, gan.model_config_.hidden, gan.train_config_.batch_size) == ("mlp", "conv", 8, 8)
+    assert gan.technique("feature-matching").feature_matching == 0.5 and gan.history_[-1]["step"] == 4
+    assert cli.main([*run, "--steps", "6", "--resume", "--loss", "wgan-gp"]) == 2

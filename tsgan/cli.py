@@ -53,6 +53,8 @@ def _train(args) -> None:
     X, y, channels = data
     if out.exists() and (out / "checkpoint.pt").exists() and not args.resume:
         raise TsganError(f"'{out}' already holds a training run; pass --resume to continue it or choose another --out")
+    if args.resume and (out / "checkpoint.pt").exists():  # options left out continue as the run was trained
+        options = _with_saved_settings(options, out / "checkpoint.pt")
     gan = GAN(**options["model"], variant=options["variant"], **options["techniques"])
     semi_supervised = bool(options["techniques"].get("semi_supervised"))
     if args.labels_per_class is not None and not semi_supervised:
@@ -71,6 +73,19 @@ def _train(args) -> None:
           f"{f' in {distributed.world_size()} processes' if distributed.active() else ''}; "
           f"wrote {out / 'model.pt'}, {out / 'losses.csv'}, {out / 'samples.png'}")
     distributed.finish()
+
+
+def _with_saved_settings(options: dict, path: Path) -> dict:
+    """The command line's options with the model's and the variant's left out taken from the run's checkpoint
+    (its techniques and training settings fill in when ``fit`` resumes)."""
+    from .checkpoint import read_checkpoint
+    from .persistence import upgrade
+
+    state, _ = read_checkpoint(path)
+    init = upgrade(state)["init"]
+    model = {k: init[k] for k in ("generator", "discriminator", "loss", "noise_dim", "hidden", "layers", "static_noise") if k in init}
+    variant = options["variant"] if options["variant_given"] else init.get("variant")
+    return {**options, "model": {**model, **options["model"]}, "variant": variant}
 
 
 def _split_labels(data, per_class: int):

@@ -64,7 +64,7 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
             _add(group, f, dest=f"technique:{f.name}")
     variants = {name: cls for name, cls in TECHNIQUES.items() if cls.game}
     group = parser.add_argument_group("variants", "; ".join(f"{name}: {cls.summary}" for name, cls in variants.items()))
-    group.add_argument("--variant", default="gan", choices=list(variants), help="the game (default gan: the plain GAN)")
+    group.add_argument("--variant", default=None, choices=list(variants), help="the game (default gan: the plain GAN)")
     seen = set()
     for cls in variants.values():
         for f in options_of(cls):
@@ -76,7 +76,7 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
 
 def training_options(args: argparse.Namespace) -> dict:
     """What was given on the command line: ``model`` (GAN's constructor), ``train`` (TrainConfig), ``techniques``
-    (flat technique options) and ``variant`` (a variant spec, None for the plain GAN)."""
+    (flat technique options), ``variant`` (a variant spec, None for the plain GAN) and ``variant_given``."""
     given = {k: v for k, v in vars(args).items() if v is not None}
     model = {k: given[k] for k in (*MODEL_OPTIONS, "loss") if k in given}
     train = {f.name: given[f.name] for f in dataclasses.fields(TrainConfig) if f.name in given}
@@ -84,7 +84,7 @@ def training_options(args: argparse.Namespace) -> dict:
         train["progress"] = False
     techniques = {k.split(":", 1)[1]: v for k, v in given.items() if k.startswith("technique:")}
     options = {k.split(":", 1)[1]: v for k, v in given.items() if k.startswith("variant:")}
-    name = given.get("variant", "gan")
+    name = given.get("variant") or "gan"
     cls = TECHNIQUES[name]
     known = {f.name for f in options_of(cls)}
     for option in options:
@@ -93,4 +93,4 @@ def training_options(args: argparse.Namespace) -> dict:
             flag = next(f.metadata.get("aliases", (f.name,))[0] for n in takers for f in options_of(TECHNIQUES[n]) if f.name == option)
             raise TsganError(f"--{flag} goes with --variant {' or '.join(takers)}, not {name}")
     variant = None if name == "gan" else {"name": name, **options}
-    return {"model": model, "train": train, "techniques": techniques, "variant": variant}
+    return {"model": model, "train": train, "techniques": techniques, "variant": variant, "variant_given": "variant" in given}

@@ -8,20 +8,18 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import checkpoint, distributed, persistence, reading, sampling
-from .scaling import MinMaxScaler
-from .data import as_dataset, as_sequences, categorical_groups, frame_like, restore_labels, sktime_like
+from . import checkpoint, distributed, fitting, persistence, reading, sampling
+from .data import as_dataset, frame_like, restore_labels, sktime_like
 from .errors import TsganError
 from .nn import ModelConfig
 from .nn.families import check_families
-from .nn.lengths import PAD, length_table
-from .objective.composition import compose, game_of, split_options, validate
+from .nn.lengths import PAD
+from .objective.composition import compose, split_options
 from .objective.losses import get_loss
 from .training.config import TrainConfig
 from .training.loop import Callback, Trainer, check_batch_size
 from .training.runtime import resolve_device
 
-CHECKPOINT = "checkpoint.pt"
 _TRAIN_FIELDS = set(TrainConfig.__dataclass_fields__)
 
 
@@ -85,38 +83,14 @@ class GAN:
         channel names and layout (for :meth:`sample_frame`, :meth:`sample_sktime`). ``options`` as in the
         constructor. With ``out_dir``, a checkpoint is written there atomically every ``checkpoint_every`` steps;
         ``resume=True`` continues from it. ``unlabelled``: sequences without labels, for a semi-supervised model."""
-        cfg, techniques = self._settings(options)
+        ckpt_path, state, self._keep_previous_checkpoint = fitting.checkpoint_to_resume(out_dir, resume)
+        cfg, techniques = self._settings(options) if state is None else fitting.resumed_settings(self, state, options)
         dataset = as_dataset(X, y, channels)
-        data = as_sequences(*dataset)
-        takers = [t for t in techniques if hasattr(t, "with_unlabelled")]
-        if unlabelled is not None and not takers:
-            raise TsganError("unlabelled sequences train a semi-supervised discriminator: use GAN(..., semi_supervised=True)")
-        for t in takers:
-            data = t.with_unlabelled(data, unlabelled)
-        if data.y is not None and len(data.classes) < 2:
-            raise TsganError(f"all labels are '{data.classes[0]}'; conditioning needs at least two classes - pass no labels to train unconditionally")
+        data = fitting.training_data(dataset, techniques, unlabelled)
         check_batch_size(len(data.X), cfg.batch_size)
-        if resume and out_dir is None:
-            raise TsganError("resume=True needs out_dir, the folder holding the checkpoint")
         device = distributed.setup(resolve_device(cfg.device))  # under torchrun: join the group, cuda:LOCAL_RANK
-        ckpt_path = Path(out_dir) / CHECKPOINT if out_dir is not None else None
-        state = source = None
-        if resume and ckpt_path is not None and (ckpt_path.exists() or checkpoint.previous_path(ckpt_path).exists()):
-            state, source = checkpoint.read_checkpoint(ckpt_path)  # a corrupt checkpoint.pt falls back to checkpoint.prev.pt
-        if resume and state is None:
-            raise TsganError(f"nothing to resume: no checkpoint at '{ckpt_path}'")
-        self._keep_previous_checkpoint = source == ckpt_path  # checkpoint.pt becomes .prev at the next write only when known good
         self.layout_ = dataset.layout  # how the data came in, for samples in the same form (and its categorical channels)
-        model_config = ModelConfig(
-            generator=self.generator, discriminator=self.discriminator, length=data.X.shape[1], channels=data.X.shape[2],
-            n_classes=len(data.classes), noise_dim=self.noise_dim, hidden=self.hidden, layers=self.layers,
-            static_noise=self.static_noise, categorical=categorical_groups(self.layout_, data.channels),
-            lengths={} if data.lengths is None else length_table(data.lengths, data.y, len(data.classes))).resolved()
-        validate(techniques, get_loss(self.loss), model_config)  # against the data-sized model too
-        if state is None:
-            self._fresh(data, model_config, techniques, cfg.seed)
-        else:
-            self._restored(state, data, model_config, techniques)
+        fitting.set_up(self, data, fitting.model_config(self, data, self.layout_), techniques, cfg.seed, state)
         persistence.to_device(self, device)
         self.train_config_ = cfg
         trainer = Trainer(self.generator_, self.discriminator_, get_loss(self.loss), cfg, techniques=self.techniques_,
@@ -131,29 +105,6 @@ class GAN:
         finally:
             self.history_, self.sampler_ = trainer.history, trainer.sampling_generator
         return self
-
-    def _fresh(self, data, model_config: ModelConfig, techniques: tuple, seed: int) -> None:
-        """Fit the scaler and build seeded networks for ``data``."""
-        self.model_config_, self.techniques_, self.variant_ = model_config, techniques, game_of(techniques)
-        self._describe(data)
-        persistence.build_networks(self, seed)
-        self.sampler_ = self.generator_
-        self.scaler_ = MinMaxScaler().fit(data.X, keep=[c for start, size in model_config.categorical for c in range(start, start + size)])
-
-    def _restored(self, state: dict, data, model_config: ModelConfig, techniques: tuple) -> None:
-        """Restore the checkpoint's model, refusing one of another architecture, techniques or data."""
-        persistence.restore_into(self, state)
-        if (self.model_config_ != model_config or [t.config() for t in self.techniques_] != [t.config() for t in techniques]):
-            raise TsganError("the checkpoint holds a different model (architecture, techniques, variant, data shape or classes); "
-                             "resume with the same settings")
-        if self.data_fingerprint_ != persistence.fingerprint(data.X, data.y):
-            raise TsganError("the checkpoint was trained on different data; resume with the same data, or train afresh in a new folder")
-        self._describe(data)
-
-    def _describe(self, data) -> None:
-        self.classes_, self.channels_ = data.classes, data.channels
-        self.class_counts_ = np.bincount(data.y[data.y >= 0], minlength=len(data.classes)).tolist() if data.y is not None else []
-        self.data_fingerprint_ = persistence.fingerprint(data.X, data.y)
 
     def _write_checkpoint(self, trainer: Trainer, path: Path) -> None:
         self.history_, self.sampler_ = trainer.history, trainer.sampling_generator  # history: the same list, pickled once

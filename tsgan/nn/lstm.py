@@ -1,6 +1,7 @@
 """The RCGAN family (Esteban et al. 2017): LSTM generator and discriminator."""
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 from .config import DEFAULT_HIDDEN, ModelConfig

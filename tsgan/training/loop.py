@@ -18,7 +18,7 @@ from ..errors import TsganError
 from ..objective.composition import compose, game_of
 from ..objective.technique import Step, Term
 from .config import TrainConfig
-from .runtime import DeferredInterrupt, autocast, global_stream, trainable
+from .runtime import DeferredInterrupt, autocast, check_precision, global_stream, trainable
 
 
 def check_batch_size(n: int, batch_size: int) -> None:
@@ -58,6 +58,7 @@ class Trainer:
         self.game = game_of(self.techniques)
         self.loss = functools.reduce(lambda current, t: t.adapt_loss(current), self.techniques, loss)
         self.device = next(generator.parameters()).device
+        check_precision(self.device, config.precision, generator, discriminator)
         self.world = distributed.world_size()  # > 1: data-parallel (tsgan.distributed)
         self.save_checkpoint = save_checkpoint
         self.callbacks = list(callbacks)

@@ -29,6 +29,19 @@ def autocast(device: torch.device, precision: str, enabled: bool = True):
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=enabled)
 
 
+def check_precision(device: torch.device, precision: str, *modules: torch.nn.Module) -> None:
+    """Refuse a precision this device cannot run for these networks, before training: oneDNN has no bfloat16
+    LSTM on CPUs without bfloat16 instructions (a one-step probe finds out)."""
+    if precision != "bf16" or device.type != "cpu" or not any(isinstance(m, torch.nn.RNNBase) for mod in modules for m in mod.modules()):
+        return
+    try:
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            torch.nn.LSTM(1, 1, batch_first=True)(torch.zeros(1, 1, 1))
+    except RuntimeError:
+        raise TsganError("bf16 mixed precision is not available for the LSTM on this CPU (it lacks bfloat16 instructions); "
+                         "use precision '32' here, or train on a GPU") from None
+
+
 class DeferredInterrupt:
     """While training in the main thread, a first Ctrl-C (SIGINT) only sets ``requested``: the loop
     finishes the step, saves it and then raises KeyboardInterrupt; a second Ctrl-C raises at once."""

@@ -6,10 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from ...errors import TsganError
 from ...nn.config import ModelConfig

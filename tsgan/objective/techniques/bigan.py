@@ -5,12 +5,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar
 
-import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import nn
 
-from ...errors import TsganError
 from ..technique import register
 from ..variant import sequence_code, with_code
 from .encoding import Encoding

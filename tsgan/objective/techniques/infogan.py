@@ -60,10 +60,10 @@ class InfoGAN(Variant):
                            metavar="LAMBDA", aliases=("info-weight",))
 
     def check_options(self) -> None:
-        for option in ("categorical", "continuous"):
-            value = getattr(self, option)
+        for name in ("categorical", "continuous"):
+            value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise TsganError(f"InfoGAN's {option} must be a whole number >= 0, got {value!r}")
+                raise TsganError(f"InfoGAN's {name} must be a whole number >= 0, got {value!r}")
         if self.categorical == 1:
             raise TsganError("InfoGAN's categorical code needs at least 2 values (or 0 for none), got 1")
         if self.categorical + self.continuous == 0:

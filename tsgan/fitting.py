@@ -1,0 +1,110 @@
+"""What a fit needs before the loop runs: the training data (with the techniques' extra data), the
+data-sized model configuration, the checkpoint to resume, and the GAN's networks fresh or restored."""
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from pathlib import Path
+
+import numpy as np
+
+from . import checkpoint, persistence
+from .data import Sequences, as_sequences, categorical_groups
+from .errors import TsganError
+from .nn import ModelConfig
+from .nn.lengths import length_table
+from .objective.composition import compose, game_of, restore, split_options, validate
+from .objective.losses import get_loss
+from .training.config import TrainConfig
+from .scaling import MinMaxScaler
+
+CHECKPOINT = "checkpoint.pt"
+
+
+def training_data(dataset, techniques: tuple, unlabelled) -> Sequences:
+    """The sequences to train on: the data set's, with the unlabelled ones a technique takes (semi-supervised)."""
+    data = as_sequences(*dataset)
+    takers = [t for t in techniques if hasattr(t, "with_unlabelled")]
+    if unlabelled is not None and not takers:
+        raise TsganError("unlabelled sequences train a semi-supervised discriminator: use GAN(..., semi_supervised=True)")
+    for t in takers:
+        data = t.with_unlabelled(data, unlabelled)
+    if data.y is not None and len(data.classes) < 2:
+        raise TsganError(f"all labels are '{data.classes[0]}'; conditioning needs at least two classes - pass no labels to train unconditionally")
+    return data
+
+
+def model_config(gan, data: Sequences, layout: dict | None) -> ModelConfig:
+    """The architecture the GAN's choices give for ``data``: its length, channels, classes, categorical groups and lengths."""
+    return ModelConfig(
+        generator=gan.generator, discriminator=gan.discriminator, length=data.X.shape[1], channels=data.X.shape[2],
+        n_classes=len(data.classes), noise_dim=gan.noise_dim, hidden=gan.hidden, layers=gan.layers,
+        static_noise=gan.static_noise, categorical=categorical_groups(layout, data.channels),
+        lengths={} if data.lengths is None else length_table(data.lengths, data.y, len(data.classes))).resolved()
+
+
+def checkpoint_to_resume(out_dir, resume: bool) -> tuple[Path | None, dict | None, bool]:
+    """The checkpoint path of ``out_dir``, the state to resume (None: a fresh run) and whether the file at the
+    path is known good (then it becomes checkpoint.prev.pt at the next write)."""
+    if resume and out_dir is None:
+        raise TsganError("resume=True needs out_dir, the folder holding the checkpoint")
+    path = Path(out_dir) / CHECKPOINT if out_dir is not None else None
+    state = source = None
+    if resume and (path.exists() or checkpoint.previous_path(path).exists()):
+        state, source = checkpoint.read_checkpoint(path)  # a corrupt checkpoint.pt falls back to checkpoint.prev.pt
+    if resume and state is None:
+        raise TsganError(f"nothing to resume: no checkpoint at '{path}'")
+    return path, state, source == path
+
+
+# What a resumed run may change: how long it trains and how it reports (the device too: results then match
+# a run never interrupted only up to floating-point differences between devices).
+MAY_CHANGE_ON_RESUME = ("steps", "checkpoint_every", "log_every", "progress", "device")
+
+
+def resumed_settings(gan, state: dict, options: dict) -> tuple[TrainConfig, tuple]:
+    """The settings a resumed run continues with: the checkpoint's, with the options given now (the constructor's
+    and ``fit``'s) on top; a given option that would change the model or its training is an error naming each
+    setting and both values."""
+    state = persistence.upgrade(state)
+    flat, rest = split_options({**gan.options, **options})
+    saved = TrainConfig(**state["train_config"])
+    config = replace(saved, **rest)
+    changed = [f"{f.name} {getattr(saved, f.name)!r} -> {getattr(config, f.name)!r}" for f in fields(TrainConfig)
+               if f.name not in MAY_CHANGE_ON_RESUME and getattr(saved, f.name) != getattr(config, f.name)]
+    saved_loss = state["init"].get("loss", gan.loss)
+    if saved_loss != gan.loss:
+        changed.append(f"loss {saved_loss!r} -> {gan.loss!r}")
+    loss = get_loss(gan.loss)
+    before = restore(state["techniques"], get_loss(saved_loss))
+    techniques = compose(loss, flat, [t for t in before if not t.game], gan.variant)
+    old, new = {t.name: t.config() for t in before}, {t.name: t.config() for t in techniques}
+    changed += [f"{name} {old.get(name, 'off')} -> {new.get(name, 'off')}" for name in sorted(set(old) | set(new))
+                if old.get(name) != new.get(name)]
+    if changed:
+        raise TsganError(f"the run in this folder was trained with other settings ({'; '.join(changed)}); resume with its "
+                         f"settings (leave these options out) or train afresh in a new folder; only "
+                         f"{', '.join(MAY_CHANGE_ON_RESUME)} may change")
+    return config, techniques
+
+
+def set_up(gan, data: Sequences, config: ModelConfig, techniques: tuple, seed: int, state: dict | None) -> None:
+    """Give ``gan`` seeded networks and a fitted scaler for ``data``, or restore them from a checkpoint's
+    ``state``, refusing one of another architecture, techniques or data."""
+    validate(techniques, get_loss(gan.loss), config)  # against the data-sized model too
+    if state is None:
+        gan.model_config_, gan.techniques_, gan.variant_ = config, techniques, game_of(techniques)
+        persistence.build_networks(gan, seed)
+        gan.sampler_ = gan.generator_
+        gan.scaler_ = MinMaxScaler().fit(data.X, keep=[c for start, size in config.categorical for c in range(start, start + size)])
+    else:
+        persistence.restore_into(gan, state)
+        changed = [f"{f.name} {getattr(gan.model_config_, f.name)!r} -> {getattr(config, f.name)!r}"[:160] for f in fields(ModelConfig)
+                   if getattr(gan.model_config_, f.name) != getattr(config, f.name)]
+        if changed or [t.config() for t in gan.techniques_] != [t.config() for t in techniques]:
+            raise TsganError(f"the checkpoint holds a different model ({'; '.join(changed) or 'techniques'}: architecture, data "
+                             "shape or classes); resume with the same settings and data, or train afresh in a new folder")
+        if gan.data_fingerprint_ != persistence.fingerprint(data.X, data.y):
+            raise TsganError("the checkpoint was trained on different data; resume with the same data, or train afresh in a new folder")
+    gan.classes_, gan.channels_ = data.classes, data.channels
+    gan.class_counts_ = np.bincount(data.y[data.y >= 0], minlength=len(data.classes)).tolist() if data.y is not None else []
+    gan.data_fingerprint_ = persistence.fingerprint(data.X, data.y)
