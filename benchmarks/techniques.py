@@ -38,7 +38,7 @@ import torch
 import tsgan
 from tsgan.metrics import discriminative_score, label_fidelity, mmd
 from tsgan.metrics.classifiers import FittedClassifier
-from tsgan.waves import wave_properties
+from tsgan.data.waves import wave_properties
 
 # name -> (GAN options, fit options)
 TECHNIQUES = {

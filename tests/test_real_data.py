@@ -12,7 +12,7 @@ import pytest
 import tsgan
 from tsgan import cli
 from tsgan.data import frame_like, sktime_like
-from tsgan.scaling import MinMaxScaler
+from tsgan.data.scaling import MinMaxScaler
 
 TINY = {"steps": 1, "batch_size": 4, "seed": 0, "device": "cpu", "progress": False}
 

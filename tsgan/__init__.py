@@ -6,7 +6,7 @@ from .losses import LOSSES
 from .models import DISCRIMINATORS, GENERATORS, ModelConfig
 from .train import Callback, TrainConfig, TrainingDiverged
 from .variants import AAE, BiGAN, InfoGAN, Variant
-from .waves import make_waves, wave_properties
+from .data.waves import make_waves, wave_properties
 
 __version__ = "0.1.0"
 __all__ = [

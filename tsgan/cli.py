@@ -21,7 +21,7 @@ WAVES_HELD_OUT_SEED = 1
 
 
 def _data_waves(args) -> None:
-    from .waves import make_waves
+    from .data.waves import make_waves
 
     X, y = make_waves(args.n, args.length, seed=args.seed, classes=tuple(args.classes),
                       amplitude=tuple(args.amplitude), frequency=tuple(args.frequency), noise=args.noise)
@@ -132,7 +132,7 @@ def _sample(args) -> None:
 def _evaluate(args) -> None:
     from .gan import load
     from .report import evaluate
-    from .waves import make_waves
+    from .data.waves import make_waves
 
     gan = load(args.model)
     columns = _columns(args)

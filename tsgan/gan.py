@@ -17,7 +17,7 @@ from .errors import TsganError
 from .lengths import PAD, LengthMasked, length_table, mask_beyond, requested_lengths
 from .losses import get_loss
 from .models import ModelConfig, build
-from .scaling import MinMaxScaler
+from .data.scaling import MinMaxScaler
 from .train import Callback, Trainer, TrainConfig, check_batch_size, resolve_device
 from .variants import Variant, code_noise, make_variant
 

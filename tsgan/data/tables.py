@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import TsganError
+from ..errors import TsganError
 
 ID, TIME, LABEL, VALUE = "series_id", "time", "label", "value"
 NAN_OPTIONS = ("raise", "interpolate", "mask")
