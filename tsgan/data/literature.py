@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import TsganError
-from .tables import sliding_windows
+from .windows import sliding_windows
 
 
 def make_sines(n: int = 10_000, length: int = 24, channels: int = 5, *, seed: int = 0) -> np.ndarray:
