@@ -352,7 +352,7 @@ def test_minibatch_discrimination_keeps_the_shape_a_plain_gan_drops():
     share 0.04 by a classifier trained on the real waves, class share distance 0.46; seeds 0 / 2 / 3 gave
     shares 0.10 / 0.34 / 0.04, and at 3000 steps 3 of seeds 0-3 fell below 0.17); with minibatch
     discrimination both shapes stay (0.46; 0.43-0.56 over those seeds)."""
-    from tsgan.metrics import FittedClassifier, class_share_distance
+    from tsgan.evaluation.metrics import FittedClassifier, class_share_distance
 
     X, y = tsgan.make_waves(1000, 30, seed=0)
     shapes = FittedClassifier(X, y, seed=0)

@@ -50,7 +50,7 @@ def _load_training_data(args, columns: dict | None = None):
 
 def _train(args) -> None:
     from .gan import GAN
-    from .plots import plot_losses, plot_real_vs_generated
+    from .evaluation.plots import plot_losses, plot_real_vs_generated
 
     out = Path(args.out)
     data = _load_training_data(args)
@@ -131,7 +131,7 @@ def _sample(args) -> None:
 
 def _evaluate(args) -> None:
     from .gan import load
-    from .report import evaluate
+    from .evaluation.report import evaluate
     from .data.waves import make_waves
 
     gan = load(args.model)
