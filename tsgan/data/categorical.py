@@ -23,9 +23,9 @@ def _category(value, name):
     raise TsganError(f"categorical column '{name}' holds {type(value).__name__} {value!r:.40}; categories must be text, numbers or booleans")
 
 
-def _categorical_columns(categorical, df: pd.DataFrame, channels: list) -> dict:
+def _categorical_columns(categorical, dtypes: dict, channels: list) -> dict:
     """``{column: vocabulary or None}`` for the ``categorical`` option (a list of channel columns, or a dict
-    column -> allowed values) and the channels of pandas ``category`` dtype."""
+    column -> allowed values) and the channels of pandas ``category`` dtype (``dtypes``: column -> dtype)."""
     if categorical is None:
         given = {}
     elif isinstance(categorical, dict):
@@ -34,9 +34,10 @@ def _categorical_columns(categorical, df: pd.DataFrame, channels: list) -> dict:
         raise TsganError(f"categorical must be a list of channel columns or a dict column -> categories, got {str(categorical)[:60]!r}")
     else:
         given = dict.fromkeys(categorical)
+    chosen = set(channels)
     for col, vocab in given.items():
-        if col not in channels:
-            role = "not a column" if col not in df.columns else "not a channel (an id, time or label column, or left out of the channels)"
+        if col not in chosen:
+            role = "not a column" if col not in dtypes else "not a channel (an id, time or label column, or left out of the channels)"
             raise TsganError(f"categorical column '{col}' is {role}; channels are {[str(c) for c in channels]}")
         if vocab is not None:
             if isinstance(vocab, (str, bytes)) or not isinstance(vocab, (list, tuple)) or not vocab:
@@ -46,8 +47,8 @@ def _categorical_columns(categorical, df: pd.DataFrame, channels: list) -> dict:
                 raise TsganError(f"the categories of '{col}' repeat a value: {vocab!r:.80}")
             given[col] = vocab
     for col in channels:  # a pandas category column's categories are its vocabulary, named in the option or not
-        if given.get(col) is None and isinstance(df[col].dtype, pd.CategoricalDtype):
-            given[col] = [_category(v, col) for v in df[col].cat.categories.tolist()]
+        if given.get(col) is None and isinstance(dtypes[col], pd.CategoricalDtype):
+            given[col] = [_category(v, col) for v in dtypes[col].categories.tolist()]
     return given
 
 

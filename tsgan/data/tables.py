@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import numbers
+from collections import Counter
+from collections.abc import Hashable
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +19,12 @@ from .padding import padded_array
 FORMATS = ("long", "wide")
 
 
+def _is_number_dtype(dtype) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
 def _numeric_channel(column: pd.Series, name, ids: pd.Series, stamps: pd.Series | None) -> np.ndarray:
-    """A channel column as float64, or an error naming the first value that is not a number."""
-    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
-        return column.to_numpy(dtype=np.float64, na_value=np.nan)
+    """A channel column of a non-numeric dtype (objects, text) as float64, or an error naming the first value that is not a number."""
     if column.dtype != object and not pd.api.types.is_string_dtype(column):
         raise TsganError(f"channel column '{name}' is not numeric (dtype {column.dtype}); convert it or leave it out of the channels")
     is_number = column.map(lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool), na_action="ignore")
@@ -55,13 +59,14 @@ def _read_frame(df: pd.DataFrame, kind: str, *, id_col, time_col, label_col, cha
     reserved = [c for c, has in ((id_col, has_id), (time_col, has_time), (label_col, has_label)) if has]
     if channels is None:
         channels = [c for c in columns if c not in reserved]
-    missing = [c for c in channels if c not in columns]
+    known = set(columns)  # a wide table may have hundreds of thousands of columns: look them up by hash
+    missing = [c for c in channels if not isinstance(c, Hashable) or c not in known]
     if missing:
         raise TsganError(f"missing channel column(s) {missing}; columns are {columns}")
     if not channels:
         raise TsganError(f"no channel columns found besides {[str(c) for c in reserved]}")
-    if len(set(columns)) != len(columns):
-        raise TsganError(f"column name(s) {sorted({str(c) for c in columns if columns.count(c) > 1})} appear more than once")
+    if len(known) != len(columns):
+        raise TsganError(f"column name(s) {sorted({str(c) for c, k in Counter(columns).items() if k > 1})} appear more than once")
     if df.empty:
         raise TsganError("the data frame has no rows")
     rows = df.reset_index(drop=True)
@@ -84,20 +89,28 @@ def _read_frame(df: pd.DataFrame, kind: str, *, id_col, time_col, label_col, cha
             i = int(dup.argmax())
             raise TsganError(f"duplicated time stamp {stamps.iloc[i]!r} in series {_plain(ids.iloc[i])!r}; each (series, time) must appear once")
         order = keys.sort_values(["series", "time"], kind="stable").index.to_numpy()
-    vocabularies = _categorical_columns(categorical, rows, channels)
+    dtypes = dict(zip(columns, rows.dtypes))
+    is_number = {d: _is_number_dtype(d) for d in set(dtypes.values())}  # per dtype, not per column: a wide frame has few
+    vocabularies = _categorical_columns(categorical, dtypes, channels)
+    numeric = [c for c in channels if c not in vocabularies and is_number[dtypes[c]]]
+    # All numeric columns in one conversion: taking a wide frame's columns one by one takes minutes. A frame
+    # read from a CSV holds one block per column, which a selection re-wraps one by one: taken whole if it can be.
+    table = rows if numeric == columns else rows[numeric]
+    floats = dict(zip(numeric, table.to_numpy(dtype=np.float64, na_value=np.nan).T))
     blocks, names, categories = [], [], []
     for c in channels:
         if c in vocabularies:
             onehot, vocab = _categorical_channel(rows[c], c, vocabularies[c], ids, stamps)
             members = [f"{c}{CATEGORY}{v}" for v in vocab]
-            categories.append({"column": _plain(c), "values": vocab, "dtype": str(rows[c].dtype), "channels": members})
+            categories.append({"column": _plain(c), "values": vocab, "dtype": str(dtypes[c]), "channels": members})
             blocks.append(onehot)
             names += members
         else:
-            blocks.append(_numeric_channel(rows[c], c, ids, stamps)[:, None])
+            blocks.append((floats[c] if c in floats else _numeric_channel(rows[c], c, ids, stamps))[:, None])
             names.append(str(c))
     if len(set(names)) != len(names):
-        raise TsganError(f"a categorical column's channel names {sorted({n for n in names if names.count(n) > 1})} are taken by other columns; rename those")
+        taken = sorted(n for n, k in Counter(names).items() if k > 1)
+        raise TsganError(f"a categorical column's channel names {taken} are taken by other columns; rename those")
     values = np.concatenate(blocks, axis=1)[order]
     bounds = np.flatnonzero(np.diff(codes[order])) + 1
     starts = np.concatenate([[0], bounds])
@@ -120,12 +133,12 @@ def _read_frame(df: pd.DataFrame, kind: str, *, id_col, time_col, label_col, cha
         if (changes > 1).any():
             raise TsganError(f"label changes within series {series_ids[int(changes.index[(changes > 1).to_numpy()][0])]!r}; a series has one label")
         labels = lab.groupby(codes).first().to_numpy()
+    chosen, dtype_names = set(channels), {d: str(d) for d in is_number}
     layout = {
         "kind": kind, "id_col": _plain(id_col) if has_id else None, "time_col": _plain(time_col) if has_time else None,
         "time_in_index": stamps is not None and not has_time, "label_col": _plain(label_col) if has_label else None,
-        "columns": [_plain(c) for c in columns if c in reserved or c in channels],
-        "channel_dtypes": {str(c): str(rows[c].dtype) if pd.api.types.is_numeric_dtype(rows[c]) else "float64"
-                           for c in channels if c not in vocabularies},
+        "columns": [_plain(c) for c in columns if c in reserved or c in chosen],
+        "channel_dtypes": {str(c): dtype_names[dtypes[c]] if c in floats else "float64" for c in channels if c not in vocabularies},
         "categorical": categories,
         "id_dtype": str(ids.dtype) if has_id else None, "label_dtype": str(rows[label_col].dtype) if has_label else None,
     }
