@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import TsganError
-from .checks import _check_one_type, _plain
+from .checks import _cell, _check_one_type, _excerpt, _listed
 
 CATEGORY = "="  # one-hot channel of a categorical column: "<column>=<value>"
 
@@ -20,7 +20,7 @@ def _category(value, name):
         return float(value)
     if isinstance(value, str):
         return value
-    raise TsganError(f"categorical column '{name}' holds {type(value).__name__} {value!r:.40}; categories must be text, numbers or booleans")
+    raise TsganError(f"categorical column '{name}' holds {type(value).__name__} {_excerpt(value)}; categories must be text, numbers or booleans")
 
 
 def _categorical_columns(categorical, dtypes: dict, channels: list) -> dict:
@@ -38,7 +38,7 @@ def _categorical_columns(categorical, dtypes: dict, channels: list) -> dict:
     for col, vocab in given.items():
         if col not in chosen:
             role = "not a column" if col not in dtypes else "not a channel (an id, time or label column, or left out of the channels)"
-            raise TsganError(f"categorical column '{col}' is {role}; channels are {[str(c) for c in channels]}")
+            raise TsganError(f"categorical column '{col}' is {role}; channels are {_listed(map(str, channels))}")
         if vocab is not None:
             if isinstance(vocab, (str, bytes)) or not isinstance(vocab, (list, tuple)) or not vocab:
                 raise TsganError(f"the categories of '{col}' must be a non-empty list of values, got {str(vocab)[:60]!r}")
@@ -54,13 +54,9 @@ def _categorical_columns(categorical, dtypes: dict, channels: list) -> dict:
 
 def _categorical_channel(column: pd.Series, name, vocab: list | None, ids: pd.Series, stamps: pd.Series | None):
     """A categorical column as 0/1 channels ``(rows, K)``, one per category of the vocabulary (sorted values when None)."""
-
-    def where(i):
-        return f"series {_plain(ids.iloc[i])!r}" + ("" if stamps is None else f", time {stamps.iloc[i]}")
-
     missing = column.isna().to_numpy()
     if missing.any():
-        raise TsganError(f"categorical column '{name}' has a missing value at {where(int(missing.argmax()))}; categories "
+        raise TsganError(f"categorical column '{name}' has a missing value at {_cell(int(missing.argmax()), ids, stamps)}; categories "
                          "are not interpolated: fill it (e.g. with an 'unknown' category) or drop the series")
     _check_one_type(column, f"categorical column '{name}'")
     values = [_category(v, name) for v in column.tolist()]
@@ -69,7 +65,7 @@ def _categorical_channel(column: pd.Series, name, vocab: list | None, ids: pd.Se
     lookup = {v: i for i, v in enumerate(vocab)}
     unknown = [i for i, v in enumerate(values) if v not in lookup or isinstance(v, bool) != isinstance(vocab[lookup[v]], bool)]
     if unknown:
-        raise TsganError(f"categorical column '{name}' has value {values[unknown[0]]!r} at {where(unknown[0])}, not one of "
+        raise TsganError(f"categorical column '{name}' has value {_excerpt(values[unknown[0]])} at {_cell(unknown[0], ids, stamps)}, not one of "
                          f"its categories {vocab!r:.120}; add it to the categories or fix the data")
     return np.eye(len(vocab))[[lookup[v] for v in values]], vocab
 

@@ -8,6 +8,24 @@ import pandas as pd
 
 from ..errors import TsganError
 
+EXCERPT = 40  # characters of a value that a message quotes: a bad cell may hold megabytes
+LISTED = 10  # names that a message lists: a wide table may have hundreds of thousands
+
+
+def _excerpt(value, show=repr) -> str:
+    """``show(value)`` (``repr`` by default), cut to at most :data:`EXCERPT` characters."""
+    if isinstance(value, (str, bytes)):
+        value = value[: EXCERPT + 1]  # long enough to be cut below, without showing all of it first
+    text = show(value)
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 3] + "..."
+
+
+def _listed(names) -> str:
+    """Names for a message, as a list shows them: the first :data:`LISTED`, each cut short, and how many in all."""
+    names = list(names)
+    shown = ", ".join(_excerpt(n) for n in names[:LISTED])
+    return f"[{shown}]" if len(names) <= LISTED else f"[{shown}, ...] ({len(names)} in all)"
+
 
 def _as_array(value, name: str, fix: str) -> np.ndarray:
     """``np.asarray(value)``, or a TsganError naming ``name`` where numpy cannot read it (ragged lists,
@@ -24,6 +42,12 @@ def _plain(value):
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return int(value)
     return None if value is None else str(value)
+
+
+def _cell(i: int, ids: pd.Series, stamps: pd.Series | None) -> str:
+    """Where row ``i`` of a table lies, for messages: its series, time stamp (when the table has them) and row number."""
+    time = "" if stamps is None else f", time {_excerpt(stamps.iloc[i], str)}"
+    return f"series {_excerpt(_plain(ids.iloc[i]))}{time} (row {i}, counting from 0)"
 
 
 def _label_array(y, n: int, what: str = "sequence") -> np.ndarray:

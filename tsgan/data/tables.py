@@ -12,7 +12,7 @@ import pandas as pd
 from ..errors import TsganError
 from .assemble import _assemble
 from .categorical import CATEGORY, _categorical_channel, _categorical_columns
-from .checks import _as_array, _check_one_type, _label_array, _plain
+from .checks import _as_array, _cell, _check_one_type, _excerpt, _label_array, _listed, _plain
 from .contract import ID, LABEL, TIME, VALUE, Dataset
 from .padding import padded_array
 
@@ -23,17 +23,31 @@ def _is_number_dtype(dtype) -> bool:
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
+def _value_kind(value) -> int:
+    """0 for a number, 1 for text that reads as a number, 2 for anything else."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return 0
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return 2
+        return 1
+    return 2
+
+
 def _numeric_channel(column: pd.Series, name, ids: pd.Series, stamps: pd.Series | None) -> np.ndarray:
-    """A channel column of a non-numeric dtype (objects, text) as float64, or an error naming the first value that is not a number."""
+    """A channel column of a non-numeric dtype (objects, text) as float64, or an error naming the first value that
+    is not a number, text that reads as a number only where no other value is worse (a CSV column with one bad
+    cell is text throughout: the bad cell is the one to name)."""
     if column.dtype != object and not pd.api.types.is_string_dtype(column):
         raise TsganError(f"channel column '{name}' is not numeric (dtype {column.dtype}); convert it or leave it out of the channels")
-    is_number = column.map(lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool), na_action="ignore")
-    bad = (is_number == False).to_numpy()  # noqa: E712 - NaN (missing) is neither
-    if bad.any():
-        i = int(bad.argmax())
-        mixed = "it mixes numbers and text, " if (is_number == True).any() else ""  # noqa: E712
-        where = f"series {_plain(ids.iloc[i])!r}" + ("" if stamps is None else f", time {stamps.iloc[i]}")
-        raise TsganError(f"channel column '{name}' is not numeric: {mixed}value {column.iloc[i]!r} at {where}; "
+    kinds = column.map(_value_kind, na_action="ignore").to_numpy(dtype=np.float64, na_value=np.nan)  # NaN: missing
+    if (kinds > 0).any():
+        worst = np.nanmax(kinds)
+        i = int((kinds == worst).argmax())
+        mixed = "it mixes numbers and text, " if (kinds < worst).any() else ""
+        raise TsganError(f"channel column '{name}' is not numeric: {mixed}value {_excerpt(column.iloc[i])} at {_cell(i, ids, stamps)}; "
                          "convert it or leave it out of the channels")
     return pd.to_numeric(column).to_numpy(dtype=np.float64, na_value=np.nan)
 
@@ -48,25 +62,25 @@ def _read_frame(df: pd.DataFrame, kind: str, *, id_col, time_col, label_col, cha
     if kind == "long":
         for col, has, role in ((id_col, has_id, "series id"), (time_col, has_time, "time")):
             if not has:
-                raise TsganError(f"missing {role} column '{col}'; columns are {columns} (name it with the id/time column option)")
+                raise TsganError(f"missing {role} column '{col}'; columns are {_listed(columns)} (name it with the id/time column option)")
     else:  # wide: the default names may be absent, names the caller gave must exist
         for col, has, role in ((id_col, has_id, "series id"), (time_col, has_time, "time")):
             if col not in (None, ID, TIME) and not has:
-                raise TsganError(f"missing {role} column '{col}'; columns are {columns}")
+                raise TsganError(f"missing {role} column '{col}'; columns are {_listed(columns)}")
     has_label = label_col is not None and label_col in columns
     if label_col not in (None, LABEL) and not has_label:
-        raise TsganError(f"missing label column '{label_col}'; columns are {columns} (or name no label column to train unconditionally)")
+        raise TsganError(f"missing label column '{label_col}'; columns are {_listed(columns)} (or name no label column to train unconditionally)")
     reserved = [c for c, has in ((id_col, has_id), (time_col, has_time), (label_col, has_label)) if has]
     if channels is None:
         channels = [c for c in columns if c not in reserved]
     known = set(columns)  # a wide table may have hundreds of thousands of columns: look them up by hash
     missing = [c for c in channels if not isinstance(c, Hashable) or c not in known]
     if missing:
-        raise TsganError(f"missing channel column(s) {missing}; columns are {columns}")
+        raise TsganError(f"missing channel column(s) {_listed(missing)}; columns are {_listed(columns)}")
     if not channels:
         raise TsganError(f"no channel columns found besides {[str(c) for c in reserved]}")
     if len(known) != len(columns):
-        raise TsganError(f"column name(s) {sorted({str(c) for c, k in Counter(columns).items() if k > 1})} appear more than once")
+        raise TsganError(f"column name(s) {_listed(sorted({str(c) for c, k in Counter(columns).items() if k > 1}))} appear more than once")
     if df.empty:
         raise TsganError("the data frame has no rows")
     rows = df.reset_index(drop=True)
@@ -81,13 +95,14 @@ def _read_frame(df: pd.DataFrame, kind: str, *, id_col, time_col, label_col, cha
     if stamps is not None:
         what = f"time column '{time_col}'" if has_time else "time index"
         if stamps.isna().any():
-            raise TsganError(f"{what} has missing values (series {_plain(ids.iloc[int(stamps.isna().to_numpy().argmax())])!r})")
+            raise TsganError(f"{what} has missing values (series {_excerpt(_plain(ids.iloc[int(stamps.isna().to_numpy().argmax())]))})")
         _check_one_type(stamps, what)
         keys = pd.DataFrame({"series": codes, "time": stamps.to_numpy()})
         dup = keys.duplicated().to_numpy()
         if dup.any():
             i = int(dup.argmax())
-            raise TsganError(f"duplicated time stamp {stamps.iloc[i]!r} in series {_plain(ids.iloc[i])!r}; each (series, time) must appear once")
+            raise TsganError(f"duplicated time stamp {_excerpt(stamps.iloc[i])} in series {_excerpt(_plain(ids.iloc[i]))}; "
+                             "each (series, time) must appear once")
         order = keys.sort_values(["series", "time"], kind="stable").index.to_numpy()
     dtypes = dict(zip(columns, rows.dtypes))
     is_number = {d: _is_number_dtype(d) for d in set(dtypes.values())}  # per dtype, not per column: a wide frame has few
@@ -110,7 +125,7 @@ def _read_frame(df: pd.DataFrame, kind: str, *, id_col, time_col, label_col, cha
             names.append(str(c))
     if len(set(names)) != len(names):
         taken = sorted(n for n, k in Counter(names).items() if k > 1)
-        raise TsganError(f"a categorical column's channel names {taken} are taken by other columns; rename those")
+        raise TsganError(f"a categorical column's channel names {_listed(taken)} are taken by other columns; rename those")
     values = np.concatenate(blocks, axis=1)[order]
     bounds = np.flatnonzero(np.diff(codes[order])) + 1
     starts = np.concatenate([[0], bounds])
@@ -120,18 +135,19 @@ def _read_frame(df: pd.DataFrame, kind: str, *, id_col, time_col, label_col, cha
     series_ids = [_plain(v) for v in uniques.tolist()]
 
     def where(i, t):
-        return f"series {series_ids[i]!r}" + ("" if t is None else f", time {t if per_series is None else per_series[i][t]}")
+        time = "" if t is None else f", time {_excerpt(t if per_series is None else per_series[i][t], str)}"
+        return f"series {_excerpt(series_ids[i])}{time}"
 
     labels = None
     if has_label:
         lab = rows[label_col]
         if lab.isna().any():
-            raise TsganError(f"label column '{label_col}' has missing values (series {_plain(ids.iloc[int(lab.isna().to_numpy().argmax())])!r}); "
+            raise TsganError(f"label column '{label_col}' has missing values (series {_excerpt(_plain(ids.iloc[int(lab.isna().to_numpy().argmax())]))}); "
                              "every series needs a label")
         _check_one_type(lab, f"label column '{label_col}'")
         changes = lab.groupby(codes).nunique()
         if (changes > 1).any():
-            raise TsganError(f"label changes within series {series_ids[int(changes.index[(changes > 1).to_numpy()][0])]!r}; a series has one label")
+            raise TsganError(f"label changes within series {_excerpt(series_ids[int(changes.index[(changes > 1).to_numpy()][0])])}; a series has one label")
         labels = lab.groupby(codes).first().to_numpy()
     chosen, dtype_names = set(channels), {d: str(d) for d in is_number}
     layout = {
