@@ -39,8 +39,8 @@ import torch
 
 import tsgan
 from tsgan.data import from_sktime
-from tsgan.literature import load_stocks, make_sines
-from tsgan.metrics import classification_scores, discriminative_score, label_fidelity, mmd, predictive_score
+from tsgan.data.literature import load_stocks, make_sines
+from tsgan.evaluation.metrics import classification_scores, discriminative_score, label_fidelity, mmd, predictive_score
 
 DEFAULT_DATA = ["waves", "sines", "stocks", "sktime:italy_power_demand", "sktime:basic_motions"]
 DEFAULT_MODELS = ["lstm/lstm:gan", "conv/conv:gan", "mlp/mlp:gan", "mlp/mlp:wgan-gp"]

@@ -36,9 +36,9 @@ import numpy as np
 import torch
 
 import tsgan
-from tsgan.metrics import discriminative_score, label_fidelity, mmd
-from tsgan.metrics.classifiers import FittedClassifier
-from tsgan.waves import wave_properties
+from tsgan.evaluation.metrics import discriminative_score, label_fidelity, mmd
+from tsgan.evaluation.metrics.classifiers import FittedClassifier
+from tsgan.data.waves import wave_properties
 
 # name -> (GAN options, fit options)
 TECHNIQUES = {

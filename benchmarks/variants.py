@@ -26,7 +26,7 @@ figure for each seed, and the control's.
   amplitude and frequency vary; label-conditioned): the codes' largest abs(mean) and largest deviation of
   their covariance from the identity, and the p-value of a two-sample permutation test (tsgan's MMD, 200
   permutations) of the codes against as many prior draws, each against the untrained encoder's; label
-  fidelity of prior draws decoded under each label (``tsgan.metrics.label_fidelity``); reconstruction
+  fidelity of prior draws decoded under each label (``tsgan.evaluation.metrics.label_fidelity``); reconstruction
   error over the data's variance.
 """
 from __future__ import annotations
@@ -43,8 +43,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import tsgan
-from tsgan.metrics import label_fidelity, mmd
-from tsgan.metrics.classifiers import FittedClassifier
+from tsgan.evaluation.metrics import label_fidelity, mmd
+from tsgan.evaluation.metrics.classifiers import FittedClassifier
 
 LENGTH = 24
 SHAPE_AND_AMPLITUDE = {"frequency": (2.0, 2.0), "amplitude": (0.3, 0.9), "phase": (0.0, 0.0)}

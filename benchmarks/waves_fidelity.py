@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 import tsgan
-from tsgan.metrics import FittedClassifier
+from tsgan.evaluation.metrics import FittedClassifier
 
 
 def main() -> None:

@@ -3,12 +3,12 @@
     python datasets/waves.py --out datasets/waves.csv
 
 Same as ``tsgan data waves --out FILE``; kept here so the data set's definition sits beside the
-other data recipes. The ranges are documented in ``tsgan.waves.make_waves``.
+other data recipes. The ranges are documented in ``tsgan.data.waves.make_waves``.
 """
 import argparse
 
 from tsgan.data import to_long, write_table
-from tsgan.waves import make_waves
+from tsgan.data.waves import make_waves
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ every accuracy is measured on.
 The script trains a conditional GAN, generates --per-label sequences of every activity and writes them
 as long-format CSV (``synthetic.csv``: series_id, time, label, one column per channel), plots real
 beside generated recordings per activity (``samples.png``), and measures, on the held-out real
-recordings, the accuracy of a classifier (tsgan's 1-D CNN, ``tsgan.metrics.FittedClassifier``)
+recordings, the accuracy of a classifier (tsgan's 1-D CNN, ``tsgan.evaluation.metrics.FittedClassifier``)
 trained on real only (TRTR), synthetic only (TSTR) and real + synthetic, averaged over --repeats
 classifier seeds, plus label fidelity (a real-trained classifier labels the generated sequences), the
 samples' diversity within each activity and a memorisation check.
@@ -28,8 +28,8 @@ import numpy as np
 from sktime.datasets import load_basic_motions
 
 import tsgan
-from tsgan.metrics import FittedClassifier, classification_scores, label_fidelity, nearest_neighbour_ratio
-from tsgan.plots import plot_losses, plot_real_vs_generated
+from tsgan.evaluation.metrics import FittedClassifier, classification_scores, label_fidelity, nearest_neighbour_ratio
+from tsgan.evaluation.plots import plot_losses, plot_real_vs_generated
 
 from _common import model_options, parser, start, write_figures
 
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         "requested activity. With 10 training recordings per activity these figures move by a few test recordings between seeds.",
         "Diversity: mean distance between two sequences of an activity over the same among the real training recordings",
         "(diversity_real_test: the real test recordings, the reference; near 0 means collapse). Memorisation ratio",
-        "(tsgan.metrics.nearest_neighbour_ratio): about 1 when generated sequences are no closer to the training recordings",
+        "(tsgan.evaluation.metrics.nearest_neighbour_ratio): about 1 when generated sequences are no closer to the training recordings",
         "than to the unseen test recordings, near 0 when they copy them.",
     ]
     return write_figures(args.out, "Labelled sensor sequences (BasicMotions)", figures, started, notes)

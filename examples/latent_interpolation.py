@@ -34,7 +34,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import tsgan  # noqa: E402
-from tsgan.metrics import FittedClassifier  # noqa: E402
+from tsgan.evaluation.metrics import FittedClassifier  # noqa: E402
 
 from _common import model_options, parser, start, write_figures  # noqa: E402
 

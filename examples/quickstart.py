@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 import tsgan
-from tsgan.plots import plot_real_vs_generated
+from tsgan.evaluation.plots import plot_real_vs_generated
 
 
 def main() -> None:

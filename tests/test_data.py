@@ -7,8 +7,8 @@ import pytest
 
 import tsgan
 from tsgan.data import as_sequences, check_array, encode_labels, from_sktime, to_sktime
-from tsgan.scaling import MinMaxScaler
-from tsgan.waves import AMPLITUDE, FREQUENCY, PHASE
+from tsgan.data.scaling import MinMaxScaler
+from tsgan.data.waves import AMPLITUDE, FREQUENCY, PHASE
 
 
 # -- waves ----------------------------------------------------------------------------------------

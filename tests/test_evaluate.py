@@ -1,4 +1,4 @@
-"""`tsgan evaluate` and :func:`tsgan.report.evaluate`: every promised file, finite figures under every promised
+"""`tsgan evaluate` and :func:`tsgan.evaluation.report.evaluate`: every promised file, finite figures under every promised
 key, skips that say why, and one-line errors for a missing model or data the model cannot have made."""
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 import tsgan
 from tsgan import cli
 from tsgan.data import to_long, write_table
-from tsgan.plots import plot_autocorrelation, plot_embedding, plot_marginals
-from tsgan.report import METRICS, PICTURES, evaluate
+from tsgan.evaluation.plots import plot_autocorrelation, plot_embedding, plot_marginals
+from tsgan.evaluation.report import METRICS, PICTURES, evaluate
 
 LENGTH = 24
 ONE_CHANNEL_SKIPS = {"predictive_score_timegan", "predictive_score_timegan_real"}

@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from tsgan import TsganError, load_dataset
-from tsgan.literature import load_stocks, make_sines, sliding_windows
+from tsgan.data import sliding_windows
+from tsgan.data.literature import load_stocks, make_sines
 
 
 def test_sines_shape_range_and_seed():

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import tsgan
-from tsgan.metrics import (
+from tsgan.evaluation.metrics import (
     FittedClassifier,
     autocorrelation_distance,
     class_share_distance,
@@ -148,3 +148,14 @@ def test_seed_changes_discriminative_split(sets):
 def test_bad_input_raises_tsgan_error(sets, call):
     with pytest.raises(tsgan.TsganError):
         call(sets)
+
+
+def test_public_name_tsgan_metrics_is_the_evaluation_metrics():
+    """`tsgan.metrics`, the documented name, gives every metric of tsgan.evaluation.metrics: the same objects."""
+    import tsgan.evaluation.metrics as canonical
+    import tsgan.metrics as public
+    from tsgan.metrics import mmd as public_mmd
+
+    assert public.__all__ == canonical.__all__
+    assert all(getattr(public, name) is getattr(canonical, name) for name in canonical.__all__)
+    assert public_mmd is mmd

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import tsgan
-from tsgan.metrics import FittedClassifier, label_fidelity, nearest_neighbour_ratio
+from tsgan.evaluation.metrics import FittedClassifier, label_fidelity, nearest_neighbour_ratio
 
 FIDELITY = 0.8  # chance is 0.5 for two balanced classes
 NOT_COPYING = 0.75  # nearest-neighbour distance ratio: about 1 when not copying, 0 for a copier

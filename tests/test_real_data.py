@@ -4,6 +4,7 @@ input's own form (column names, label values, dtypes, time index type)."""
 from __future__ import annotations
 
 import pickle
+import time
 
 import numpy as np
 import pandas as pd
@@ -11,8 +12,8 @@ import pytest
 
 import tsgan
 from tsgan import cli
-from tsgan.data import frame_like, sktime_like
-from tsgan.scaling import MinMaxScaler
+from tsgan.data import frame_like, read_table, sktime_like
+from tsgan.data.scaling import MinMaxScaler
 
 TINY = {"steps": 1, "batch_size": 4, "seed": 0, "device": "cpu", "progress": False}
 
@@ -245,6 +246,36 @@ def test_wide_named_columns_must_exist():
     _where_error(lambda: tsgan.from_wide(df, id_col="unit"), "missing series id column 'unit'")
     _where_error(lambda: tsgan.from_wide(df, time_col="stamp"), "missing time column 'stamp'")
     assert tsgan.from_wide(df).X.shape == (1, 3, 1)  # default names may be absent: one series, steps in row order
+
+
+def test_wide_frame_of_many_columns_reads_in_linear_time():
+    """200,000 channel columns read in seconds (a 1.9 MB wide CSV of them took over 300 s: each column was
+    looked up in a list of all of them, and taken from the frame one at a time)."""
+    names = [f"c{i}" for i in range(200_000)]
+    df = pd.DataFrame(np.random.default_rng(0).uniform(size=(3, len(names))), columns=names)
+    start = time.perf_counter()
+    data = tsgan.from_wide(df)
+    assert time.perf_counter() - start < 30
+    assert data.X.shape == (1, 3, 200_000) and data.channels == names and data.layout["columns"] == names
+    np.testing.assert_allclose(data.X[0], df.to_numpy(), rtol=1e-6)
+
+
+def test_bad_cell_is_named_by_row_and_column_and_quoted_short(tmp_path):
+    """A CSV column with one text cell is text throughout: the error blames that cell (not the first row's
+    number), names its column and row, and quotes a short excerpt of it however long it is; so do the
+    errors for a category outside the vocabulary and for a missing column of a table with many columns."""
+    path = tmp_path / "bad.csv"
+    path.write_text("series_id,time,v\n0,0,0.5\n0,1," + "x" * 1_000_000 + "\n0,2,0.7\n")
+    message = _where_error(lambda: read_table(path), "channel column 'v'", "mixes numbers and text", "value 'xxx",
+                           "series 0, time 1 (row 1, counting from 0)")
+    assert len(message) < 300 and "0.5" not in message
+    states = pd.DataFrame({"series_id": [0, 0], "time": [0, 1], "state": ["idle", "y" * 10_000]})
+    message = _where_error(lambda: tsgan.from_long(states, categorical={"state": ["idle"]}), "categorical column 'state'",
+                           "value 'yyy", "series 0, time 1 (row 1, counting from 0)")
+    assert len(message) < 300
+    wide = pd.DataFrame(np.zeros((2, 10_000)), columns=[f"sensor_{i}" for i in range(10_000)])
+    message = _where_error(lambda: tsgan.from_wide(wide, id_col="unit"), "missing series id column 'unit'", "10000 in all")
+    assert len(message) < 300
 
 
 def test_one_class_label_column_needs_unconditional(capsys, tmp_path):

@@ -339,7 +339,7 @@ COLLAPSE = {"steps": 400, "batch_size": 64, "seed": 0, "device": "cpu", "progres
 
 def _diversity(gan: tsgan.GAN, X: np.ndarray) -> tuple[float, float]:
     """Mean per-step spread and spread of amplitudes of generated waves, each relative to the real ones."""
-    from tsgan.waves import wave_properties
+    from tsgan.data.waves import wave_properties
     fake = gan.sample(512, seed=0)
     amplitude = wave_properties(fake)["amplitude"].std() / wave_properties(X)["amplitude"].std()
     return float(fake.std(axis=0).mean() / X.std(axis=0).mean()), float(amplitude)

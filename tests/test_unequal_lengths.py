@@ -277,7 +277,7 @@ def test_malformed_unequal_lengths(call, keywords, tsgan_error):
 
 def test_evaluation_refuses_unequal_lengths(tmp_path):
     """The evaluation metrics need one length: a clear error, not NaN figures."""
-    from tsgan.report import evaluate
+    from tsgan.evaluation.report import evaluate
 
     data = _read()
     with pytest.raises(tsgan.TsganError, match="one length"):

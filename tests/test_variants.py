@@ -176,7 +176,7 @@ def test_aae_codes_match_the_prior_and_labels_set_the_class():
     untrained encoder's codes do not (covariance about 0) -, and prior draws decoded under each label pass
     label fidelity >= 0.9 (0.96-0.995 over seeds 0-3; chance 0.5): the class comes from the label, not the
     code. Reconstructions are within a quarter of the data's variance (0.08)."""
-    from tsgan.metrics import label_fidelity
+    from tsgan.evaluation.metrics import label_fidelity
 
     waves = {**TWO_FACTOR_WAVES, "frequency": (1.0, 3.0)}  # style: amplitude and frequency
     X, y = tsgan.make_waves(256, 24, seed=0, **waves)

@@ -5,7 +5,7 @@ from .gan import GAN, load
 from .nn import DISCRIMINATORS, GENERATORS, ModelConfig
 from .objective import LOSSES, TECHNIQUES, AAE, BiGAN, InfoGAN, Technique, Term, Variant, register
 from .training import Callback, TrainConfig, TrainingDiverged
-from .waves import make_waves, wave_properties
+from .data.waves import make_waves, wave_properties
 
 __version__ = "0.1.0"
 __all__ = [

@@ -16,7 +16,7 @@ WAVES_HELD_OUT_SEED = 1
 
 
 def _data_waves(args) -> None:
-    from .waves import make_waves
+    from .data.waves import make_waves
 
     X, y = make_waves(args.n, args.length, seed=args.seed, classes=tuple(args.classes),
                       amplitude=tuple(args.amplitude), frequency=tuple(args.frequency), noise=args.noise)
@@ -45,7 +45,7 @@ def _load_training_data(args, columns: dict | None = None):
 
 def _train(args) -> None:
     from .gan import GAN
-    from .plots import plot_losses, plot_real_vs_generated
+    from .evaluation.plots import plot_losses, plot_real_vs_generated
 
     out = Path(args.out)
     options = training_options(args)
@@ -115,8 +115,8 @@ def _sample(args) -> None:
 
 def _evaluate(args) -> None:
     from .gan import load
-    from .report import evaluate
-    from .waves import make_waves
+    from .evaluation.report import evaluate
+    from .data.waves import make_waves
 
     gan = load(args.model)
     columns = _columns(args)

@@ -15,7 +15,7 @@ from .nn.lengths import length_table
 from .objective.composition import compose, game_of, restore, split_options, validate
 from .objective.losses import get_loss
 from .training.config import TrainConfig
-from .scaling import MinMaxScaler
+from .data.scaling import MinMaxScaler
 
 CHECKPOINT = "checkpoint.pt"
 

@@ -13,7 +13,7 @@ from .errors import TsganError
 from .nn import ModelConfig, build
 from .objective.composition import compose, configs, game_of, restore
 from .objective.losses import get_loss
-from .scaling import MinMaxScaler
+from .data.scaling import MinMaxScaler
 from .training.config import TrainConfig
 
 FORMAT_VERSION = 2  # tsgan.checkpoint.VERSION: the file format these states are written in

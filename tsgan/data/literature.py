@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import sliding_windows
-from .errors import TsganError
+from ..errors import TsganError
+from .windows import sliding_windows
 
 
 def make_sines(n: int = 10_000, length: int = 24, channels: int = 5, *, seed: int = 0) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..errors import TsganError
+from ...errors import TsganError
 from .classifiers import StepPredictor
 from .training import channel_stats, check_like, check_pair, require_count, seeded, to_tensor, train_module
 

@@ -25,10 +25,10 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .data import as_sequences, check_array, encode_labels
-from .errors import TsganError
-from .gan import GAN, load
-from .persistence import fingerprint as _fingerprint
+from ..data import as_sequences, check_array, encode_labels
+from ..errors import TsganError
+from ..gan import GAN, load
+from ..persistence import fingerprint as _fingerprint
 from .metrics import (FittedClassifier, autocorrelation_distance, class_share_distance, classification_scores,
                       discriminative_score, label_fidelity, marginal_distance, mmd, nearest_neighbour_ratio,
                       parzen_log_likelihood, predictive_score)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import torch
 
-from ..errors import TsganError
+from ...errors import TsganError
 from .distances import flatten, squared_distance_blocks
 from .training import check_like, check_pair, require_count, split
 

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..data import check_array, encode_labels
+from ...data import check_array, encode_labels
 from .training import channel_stats, seeded, to_tensor, train_module
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..data import check_array
-from ..errors import TsganError
+from ...data import check_array
+from ...errors import TsganError
 
 
 @contextmanager

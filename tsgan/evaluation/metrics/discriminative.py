@@ -5,7 +5,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..errors import TsganError
+from ...errors import TsganError
 from .classifiers import GRUClassifier, SequenceClassifier
 from .training import channel_stats, check_pair, require_count, seeded, split, to_tensor, train_module
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..data import check_array, encode_labels
-from ..errors import TsganError
+from ...data import check_array, encode_labels
+from ...errors import TsganError
 from .classifiers import FittedClassifier
 from .training import check_like, stratified_split
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import TsganError
+from ..errors import TsganError
 
 SHAPES = ("sine", "sawtooth", "square", "triangle")
 DEFAULT_CLASSES = ("sine", "sawtooth")

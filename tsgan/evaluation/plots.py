@@ -10,8 +10,8 @@ matplotlib.use("Agg")  # files only: no display needed
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .data import check_array  # noqa: E402
-from .errors import TsganError  # noqa: E402
+from ..data import check_array  # noqa: E402
+from ..errors import TsganError  # noqa: E402
 
 
 def plot_real_vs_generated(real, real_labels, fake, fake_labels, path, *, per_panel: int = 8, seed: int = 0,
@@ -159,7 +159,7 @@ def plot_embedding(real, fake, path, *, method: str = "pca", max_points: int = 1
 
 
 def plot_autocorrelation(real, fake, path, *, max_lag: int | None = None, channels: list[str] | None = None) -> Path:
-    """Mean autocorrelation per lag (``tsgan.metrics.autocorrelation``), real beside generated, one panel per channel."""
+    """Mean autocorrelation per lag (``tsgan.evaluation.metrics.autocorrelation``), real beside generated, one panel per channel."""
     from .metrics import autocorrelation
 
     real, fake = _pair(real, fake)

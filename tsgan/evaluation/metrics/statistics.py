@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data import check_array
-from ..errors import TsganError
+from ...data import check_array
+from ...errors import TsganError
 from .training import check_pair
 
 DEFAULT_MAX_LAG = 20

@@ -1,0 +1,24 @@
+"""Any training input - a Dataset, a DataFrame, an array with labels - as a Dataset."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import TsganError
+from .checks import _as_array, _channel_names
+from .contract import Dataset
+from .sktime import from_sktime
+from .tables import from_long
+
+
+def as_dataset(X, y=None, channels: list[str] | None = None) -> Dataset:
+    """Any training input as a :class:`Dataset`: a Dataset as it is, a DataFrame read as pd-multiindex
+    (MultiIndex rows) or long format, an array ``(n, T, d)`` with labels ``y`` and ``channels``."""
+    if isinstance(X, (Dataset, pd.DataFrame)):
+        if y is not None or channels is not None:
+            raise TsganError("a tsgan Dataset or DataFrame carries its own labels and channel names: pass it alone "
+                             "(dataset.unlabelled() drops the labels)")
+        if isinstance(X, Dataset):
+            return X
+        return from_sktime(X) if isinstance(X.index, pd.MultiIndex) else from_long(X)
+    labels = None if y is None else _as_array(y, "labels", "pass one label (a name or number) per sequence")
+    return Dataset(X, y, None if channels is None else _channel_names(channels), {"kind": "array", "label_dtype": None if labels is None else str(labels.dtype)})
