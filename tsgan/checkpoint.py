@@ -10,42 +10,20 @@ from pathlib import Path
 
 import torch
 
+from . import files
 from .errors import TsganError
 
 FORMAT = "tsgan"
 VERSION = 1
 
 
-def atomic_save(state: dict, path: str | Path) -> None:
-    """Write ``state`` to ``path`` through a temporary file in the same folder and an atomic rename,
-    so a crash mid-write leaves the previous file intact."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            torch.save({"format": FORMAT, "version": VERSION, **state}, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+def atomic_save(state: dict, path: str | Path, *, root: str | Path | None = None) -> None:
+    """Write ``state`` to ``path`` durably (:func:`tsgan.files.durable_write`: a temporary file in the same
+    folder, fsynced, renamed into place, the folder fsynced), so a crash mid-write leaves the previous
+    file intact. The file gets the permissions ``0o666 & ~umask``, like the rest of a run's files. A
+    symbolic link at ``path`` (or, with ``root``, between ``root`` and ``path``) is refused."""
+    with files.durable_write(path, overwrite=True, root=root) as handle:
+        torch.save({"format": FORMAT, "version": VERSION, **state}, handle)
 
 
 def previous_path(path: str | Path) -> Path:
