@@ -1,9 +1,6 @@
 """Atomic writes and validated reads of tsgan's single-file model / checkpoint format (state dicts, no pickled modules)."""
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import warnings
 import zipfile
 from pathlib import Path
@@ -33,28 +30,22 @@ def previous_path(path: str | Path) -> Path:
 
 
 def save_checkpoint(state: dict, path: str | Path, *, keep_previous: bool) -> None:
-    """Write a training checkpoint atomically. With ``keep_previous`` (the file at ``path`` is known to
-    be good: this run wrote it or resumed from it), that file first becomes ``checkpoint.prev.pt``
-    (a hard link, or a copy, renamed into place), so at every instant both files on disk are complete,
-    good checkpoints; without it a ``.prev`` file of another run is removed."""
+    """Write a training checkpoint atomically, so that at every instant - a kill at any point of this
+    function included - at least one complete checkpoint of the run is on disk.
+
+    With ``keep_previous`` (the file at ``path`` is known to be good: this run wrote it or resumed
+    from it), that file first becomes ``checkpoint.prev.pt`` (a hard link, or a copy, renamed into
+    place), then the new one replaces it. Without it (a new run, whose ``.prev`` file may be another
+    run's; or a resume that fell back to ``checkpoint.prev.pt`` because ``path`` was corrupt) the new
+    checkpoint is written first and ``checkpoint.prev.pt`` removed only once it is durable: until then
+    that file may be the one good checkpoint there is."""
     path, previous = Path(path), previous_path(path)
-    if keep_previous and path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{previous.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        try:
-            os.unlink(tmp)
-            try:
-                os.link(path, tmp)
-            except OSError:  # file systems without hard links
-                shutil.copyfile(path, tmp)
-            os.replace(tmp, previous)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    elif not keep_previous:
-        previous.unlink(missing_ok=True)
+    if keep_previous and path.is_file() and not path.is_symlink():
+        files.durable_copy(path, previous, overwrite=True)
     atomic_save(state, path)
+    if not keep_previous and (previous.exists() or previous.is_symlink()):
+        previous.unlink()
+        files.sync_folder(path.parent)
 
 
 def read_checkpoint(path: str | Path) -> tuple[dict, Path]:
