@@ -1,18 +1,28 @@
-"""Checkpoints under crashes: a kill at any file-system operation of any checkpoint write - the write right
-after a resume that fell back to checkpoint.prev.pt included - leaves a good checkpoint to resume from;
-model files get the run's permissions."""
+"""Checkpoints under crashes and hostile files: a kill at any file-system operation of any checkpoint write -
+the write right after a resume that fell back to checkpoint.prev.pt included - leaves a good checkpoint
+to resume from; model files get the run's permissions; a pickle that asks to run code is named as such,
+never run, and never answered with advice to load it with weights_only=False."""
 from __future__ import annotations
 
 import io
 import os
+import pickle
+import subprocess
 import tempfile
 import warnings
+import zipfile
 from pathlib import Path
 
 import pytest
 import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tsgan import checkpoint
+import tsgan
+from tsgan import checkpoint, cli
+
+FUZZ = settings(deadline=None, derandomize=True, database=None, print_blob=False, max_examples=80,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
 def _step(path: Path) -> int:
@@ -166,3 +176,118 @@ def test_model_and_checkpoints_get_the_runs_permissions(tmp_path, waves_data, ti
         os.umask(old)
     modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
     assert modes == dict.fromkeys(["checkpoint.pt", "checkpoint.prev.pt", "model.pt", "losses.csv"], 0o666 & ~umask)
+
+
+# -- files that ask to run code ---------------------------------------------------------------------
+
+class SystemCall:
+    """A pickle payload: unpickling runs ``os.system(command)`` (module os / posix: blocked by torch)."""
+
+    def __init__(self, command: str):
+        self.command = command
+
+    def __reduce__(self):
+        return os.system, (self.command,)
+
+
+class SubprocessCall(SystemCall):
+    """The same through subprocess (not blocked, only not allowed: torch's other refusal)."""
+
+    def __reduce__(self):
+        return subprocess.call, (["sh", "-c", self.command],)
+
+
+def _malicious(path: Path, marker: Path, kind: str) -> None:
+    command = f"touch {marker}"
+    if kind == "torch.save, os.system":
+        torch.save({"format": "tsgan", "version": 1, "generator": SystemCall(command)}, path)
+    elif kind == "torch.save, subprocess":
+        torch.save({"format": "tsgan", "version": 1, "generator": SubprocessCall(command)}, path)
+    else:  # a plain pickle, not a zip: torch's legacy reader
+        path.write_bytes(pickle.dumps(SystemCall(command), protocol=2))
+
+
+KINDS = ["torch.save, os.system", "torch.save, subprocess", "pickle"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_pickle_that_runs_code_is_named_and_never_run(tmp_path, kind, tsgan_error):
+    """The payload really would run (checked with pickle itself, into another marker), yet tsgan.load names
+    the file as not a tsgan model that asks to run code - not as corrupt, and without torch's hint to load
+    it with weights_only=False - and the command never runs."""
+    armed = tmp_path / "armed"
+    _malicious(tmp_path / "probe.pt", armed, kind)
+    if kind == "pickle":
+        pickle.loads((tmp_path / "probe.pt").read_bytes())
+    else:
+        torch.load(tmp_path / "probe.pt", weights_only=False)
+    assert armed.exists()  # the control: the payload is live
+
+    marker, path = tmp_path / "ran", tmp_path / "model.pt"
+    _malicious(path, marker, kind)
+    message = tsgan_error(lambda: tsgan.load(path), f"'{path}' is not a tsgan model file (refused to run code it contains)")
+    assert "weights_only" not in message and "corrupt" not in message
+    tsgan_error(lambda: checkpoint.read(path), "refused to run code")
+    assert not marker.exists()
+
+
+def test_the_command_line_refuses_a_malicious_model(tmp_path, capsys):
+    """`tsgan sample evil.pt`: exit 2, the one-line error, no samples, the payload never ran."""
+    marker, path = tmp_path / "ran", tmp_path / "evil.pt"
+    _malicious(path, marker, "torch.save, os.system")
+    assert cli.main(["sample", str(path), "--out", str(tmp_path / "s.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "refused to run code it contains" in err and "weights_only" not in err
+    assert not marker.exists() and not (tmp_path / "s.csv").exists()
+
+
+def test_resume_from_a_malicious_checkpoint_falls_back(tmp_path, waves_data, tiny_gan, train_options):
+    """A checkpoint.pt replaced by a payload is not resumed from; the warning names it, the run continues
+    from checkpoint.prev.pt, and the payload never runs."""
+    X, y = waves_data
+    opts = {**train_options, "checkpoint_every": 2}
+    tiny_gan().fit(X, y, out_dir=tmp_path, **{**opts, "steps": 4})
+    marker = tmp_path.parent / f"{tmp_path.name}-ran"
+    _malicious(tmp_path / "checkpoint.pt", marker, "torch.save, subprocess")
+    with pytest.warns(UserWarning, match="refused to run code it contains.*previous checkpoint"):
+        tiny_gan().fit(X, y, out_dir=tmp_path, resume=True, **{**opts, "steps": 6})
+    assert _step(tmp_path / "checkpoint.pt") == 6 and not marker.exists()
+
+
+def _with_pickle(template: bytes, data: bytes) -> bytes:
+    """``template`` (a torch.save archive) with its pickle record replaced by ``data``; valid zip checksums,
+    so only the unpickler can object."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(template)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, data if info.filename.endswith("/data.pkl") else source.read(info))
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def template() -> bytes:
+    buffer = io.BytesIO()
+    torch.save({"format": "tsgan", "version": 1, "history": [1, 2]}, buffer)
+    return buffer.getvalue()
+
+
+OPCODES = [b"c", b"\x93", b"R", b"b", b"\x81", b"(", b"t", b"}", b"]", b"s", b"u", b"K\x01", b"X\x01\x00\x00\x00a",
+           b"\x80\x02", b".", b"q\x00", b"h\x00", b"N", b"os\nsystem\n", b"builtins\neval\n", b"\x8c\x02os", b"\x8c\x06system"]
+
+
+@FUZZ
+@given(data=st.lists(st.sampled_from(OPCODES) | st.binary(max_size=8), max_size=12).map(b"".join))
+def test_any_pickle_is_read_refused_or_reported_corrupt_in_one_line(template, data):
+    """Arbitrary pickle records (opcode soup, globals of os and builtins among them) in an archive whose
+    checksums are right: tsgan.load reads a tsgan file, or refuses with one line - 'not a tsgan model
+    file' or 'corrupt or truncated' - never with torch's weights_only=False advice, never another
+    exception type."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.pt"
+        path.write_bytes(_with_pickle(template, data))
+        try:
+            checkpoint.read(path)
+        except tsgan.TsganError as exc:
+            message = str(exc)
+            assert "\n" not in message and "weights_only" not in message, message
+            assert "corrupt or truncated" in message or "is not a tsgan model file" in message, message

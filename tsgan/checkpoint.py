@@ -1,6 +1,7 @@
 """Atomic writes and validated reads of tsgan's single-file model / checkpoint format (state dicts, no pickled modules)."""
 from __future__ import annotations
 
+import pickle
 import warnings
 import zipfile
 from pathlib import Path
@@ -80,11 +81,34 @@ def read(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
                 if (bad := archive.testzip()) is not None:
                     raise ValueError(f"checksum mismatch in record '{bad.rsplit('/', 1)[-1]}'")
         state = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        if _refused_code(exc):  # not damage: the pickle asks to import or call something (never run)
+            raise TsganError(f"'{path}' is not a tsgan model file (refused to run code it contains)") from None
+        raise TsganError(f"model file '{path}' is corrupt or truncated ({_reason(exc)}); use an earlier checkpoint or retrain") from None
     except Exception as exc:
-        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        raise TsganError(f"model file '{path}' is corrupt or truncated ({reason}); use an earlier checkpoint or retrain") from None
+        raise TsganError(f"model file '{path}' is corrupt or truncated ({_reason(exc)}); use an earlier checkpoint or retrain") from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise TsganError(f"'{path}' is not a tsgan model file")
     if state.get("version", 0) > VERSION:
         raise TsganError(f"'{path}' was written by a newer tsgan (format {state['version']}); upgrade tsgan to read it")
     return state
+
+
+# What torch's weights-only unpickler says when a pickle asks for a function or class outside its allowlist
+# (torch/_weights_only_unpickler.py): a file made to run code, or pickled objects of some other program -
+# either way not a tsgan file. Damaged bytes fail the zip checksum first, or as another UnpicklingError.
+_REFUSALS = ("GLOBAL ", "reduce for unrecognized function", "Can only create new object", "whose module")
+
+
+def _refused_code(exc: pickle.UnpicklingError) -> bool:
+    return any(marker in str(exc) for marker in _REFUSALS)
+
+
+def _reason(exc: Exception) -> str:
+    """The first line of an error, without torch's advice to load with ``weights_only=False``."""
+    text = str(exc).strip()
+    if not text:
+        return type(exc).__name__
+    if text.startswith("Weights only load failed"):  # torch's own words follow its advice, after this marker
+        text = text.partition("WeightsUnpickler error:")[2].strip() or "unreadable pickle"
+    return text.splitlines()[0][:200]
