@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import re
 import subprocess
 import tempfile
 import warnings
@@ -291,3 +292,30 @@ def test_any_pickle_is_read_refused_or_reported_corrupt_in_one_line(template, da
             message = str(exc)
             assert "\n" not in message and "weights_only" not in message, message
             assert "corrupt or truncated" in message or "is not a tsgan model file" in message, message
+
+
+# -- dependency floors -------------------------------------------------------------------------------
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text.split("+")[0])[:3])
+
+
+def test_dependency_floors_exclude_known_code_execution_bugs():
+    """Every requirement on torch, pyarrow and filelock in pyproject.toml (the extras included) has a floor
+    past the fix: torch 2.6 (CVE-2025-32434: weights_only=True, which every read above relies on, could
+    be bypassed), pyarrow 14.0.1 (CVE-2023-47248: reading a parquet file could run code), filelock 3.20.3
+    (CVE-2025-68146, CVE-2026-22701: lock-file symlink races). And the torch running the tests is one."""
+    import tomllib
+
+    project = tomllib.loads((Path(tsgan.__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]
+    requirements = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+    floors = {"torch": (2, 6), "pyarrow": (14, 0, 1), "filelock": (3, 20, 3)}
+    seen = set()
+    for requirement in requirements:
+        name = re.match(r"[A-Za-z0-9_.-]+", requirement).group().lower()
+        if name in floors:
+            seen.add(name)
+            floor = re.search(r">=\s*([0-9.]+)", requirement)
+            assert floor and _version(floor.group(1)) >= floors[name], requirement
+    assert seen == set(floors)
+    assert _version(torch.__version__) >= floors["torch"]
