@@ -315,6 +315,30 @@ def test_check_not_protected(tmp_path, trained_conditional, tsgan_error):
     assert data.read_text() == "series_id,time,label,value\n"
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_write_frame(tmp_path, trained_conditional, suffix, tsgan_error):
+    """A frame is written as pandas writes it (CSV byte for byte), reads back, and is never written over an
+    existing file without overwrite, over the model it came from, or under an unknown suffix."""
+    import pandas as pd
+
+    gan, model = trained_conditional
+    frame = gan.sample_frame(3, seed=0)
+    path = tmp_path / f"samples{suffix}"
+    files.write_frame(frame, path, overwrite=False, protected=[model])
+    if suffix == ".csv":
+        frame.to_csv(tmp_path / "pandas.csv", index=False)
+        assert path.read_bytes() == (tmp_path / "pandas.csv").read_bytes()
+    pd.testing.assert_frame_equal(pd.read_parquet(path) if suffix == ".parquet" else pd.read_csv(path), frame, check_dtype=False)
+    tsgan_error(lambda: files.write_frame(frame, path, overwrite=False), "already exists", "--force")
+    files.write_frame(frame.head(1), path, overwrite=True)
+    assert len(pd.read_parquet(path) if suffix == ".parquet" else pd.read_csv(path)) == len(frame.head(1))
+    tsgan_error(lambda: files.write_frame(frame, model, overwrite=True, protected=[model]), "use .csv or .parquet")
+    copy = tmp_path / f"model{suffix}"
+    copy.write_bytes(model.read_bytes())
+    tsgan_error(lambda: files.write_frame(frame, copy, overwrite=True), "is a tsgan model or checkpoint")
+    assert copy.read_bytes() == model.read_bytes() and _leftovers(tmp_path) == []
+
+
 # -- one run per folder --------------------------------------------------------------------------------
 
 _CHILD_HOLDER = _LIGHT + """

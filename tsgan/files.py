@@ -291,6 +291,21 @@ def durable_copy(source: str | Path, path: str | Path, *, overwrite: bool, root:
         shutil.copyfileobj(original, handle)
 
 
+def write_frame(frame, path: str | Path, *, overwrite: bool, protected: Iterable[str | Path] = (),
+                root: str | Path | None = None) -> None:
+    """Write a DataFrame (its index left out) to ``path`` as CSV or parquet, by the suffix
+    (:func:`output_format`), durably; refused over a file in ``protected`` or a tsgan model
+    (:func:`check_not_protected`), and over any existing file unless ``overwrite``."""
+    kind = output_format(path)
+    check_not_protected(path, protected)  # before the exists check: --force would not make this one right
+    if kind == "parquet":
+        with durable_write(path, overwrite=overwrite, root=root) as handle:
+            frame.to_parquet(handle, index=False)
+    else:  # text with newline="": pandas writes its own line ends, as to_csv(path) does
+        with durable_write(path, overwrite=overwrite, mode="w", root=root) as handle:
+            frame.to_csv(handle, index=False)
+
+
 def save_figure(figure, path: str | Path, *, overwrite: bool = True, root: str | Path | None = None, **options) -> None:
     """``figure.savefig(path, **options)``, durably; the format from the suffix (``.png`` etc.)."""
     path = Path(path)
