@@ -1,51 +1,27 @@
 """Atomic writes and validated reads of tsgan's single-file model / checkpoint format (state dicts, no pickled modules)."""
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
+import pickle
 import warnings
 import zipfile
 from pathlib import Path
 
 import torch
 
+from . import files
 from .errors import TsganError
 
 FORMAT = "tsgan"
 VERSION = 2  # 2: techniques as plug-ins (tsgan.persistence.upgrade reads 1)
 
 
-def atomic_save(state: dict, path: str | Path) -> None:
-    """Write ``state`` to ``path`` through a temporary file in the same folder and an atomic rename,
-    so a crash mid-write leaves the previous file intact."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            torch.save({"format": FORMAT, "version": VERSION, **state}, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+def atomic_save(state: dict, path: str | Path, *, root: str | Path | None = None) -> None:
+    """Write ``state`` to ``path`` durably (:func:`tsgan.files.durable_write`: a temporary file in the same
+    folder, fsynced, renamed into place, the folder fsynced), so a crash mid-write leaves the previous
+    file intact. The file gets the permissions ``0o666 & ~umask``, like the rest of a run's files. A
+    symbolic link at ``path`` (or, with ``root``, between ``root`` and ``path``) is refused."""
+    with files.durable_write(path, overwrite=True, root=root) as handle:
+        torch.save({"format": FORMAT, "version": VERSION, **state}, handle)
 
 
 def previous_path(path: str | Path) -> Path:
@@ -55,28 +31,22 @@ def previous_path(path: str | Path) -> Path:
 
 
 def save_checkpoint(state: dict, path: str | Path, *, keep_previous: bool) -> None:
-    """Write a training checkpoint atomically. With ``keep_previous`` (the file at ``path`` is known to
-    be good: this run wrote it or resumed from it), that file first becomes ``checkpoint.prev.pt``
-    (a hard link, or a copy, renamed into place), so at every instant both files on disk are complete,
-    good checkpoints; without it a ``.prev`` file of another run is removed."""
+    """Write a training checkpoint atomically, so that at every instant - a kill at any point of this
+    function included - at least one complete checkpoint of the run is on disk.
+
+    With ``keep_previous`` (the file at ``path`` is known to be good: this run wrote it or resumed
+    from it), that file first becomes ``checkpoint.prev.pt`` (a hard link, or a copy, renamed into
+    place), then the new one replaces it. Without it (a new run, whose ``.prev`` file may be another
+    run's; or a resume that fell back to ``checkpoint.prev.pt`` because ``path`` was corrupt) the new
+    checkpoint is written first and ``checkpoint.prev.pt`` removed only once it is durable: until then
+    that file may be the one good checkpoint there is."""
     path, previous = Path(path), previous_path(path)
-    if keep_previous and path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{previous.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        try:
-            os.unlink(tmp)
-            try:
-                os.link(path, tmp)
-            except OSError:  # file systems without hard links
-                shutil.copyfile(path, tmp)
-            os.replace(tmp, previous)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    elif not keep_previous:
-        previous.unlink(missing_ok=True)
+    if keep_previous and path.is_file() and not path.is_symlink():
+        files.durable_copy(path, previous, overwrite=True)
     atomic_save(state, path)
+    if not keep_previous and (previous.exists() or previous.is_symlink()):
+        previous.unlink()
+        files.sync_folder(path.parent)
 
 
 def read_checkpoint(path: str | Path) -> tuple[dict, Path]:
@@ -111,11 +81,34 @@ def read(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
                 if (bad := archive.testzip()) is not None:
                     raise ValueError(f"checksum mismatch in record '{bad.rsplit('/', 1)[-1]}'")
         state = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        if _refused_code(exc):  # not damage: the pickle asks to import or call something (never run)
+            raise TsganError(f"'{path}' is not a tsgan model file (refused to run code it contains)") from None
+        raise TsganError(f"model file '{path}' is corrupt or truncated ({_reason(exc)}); use an earlier checkpoint or retrain") from None
     except Exception as exc:
-        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        raise TsganError(f"model file '{path}' is corrupt or truncated ({reason}); use an earlier checkpoint or retrain") from None
+        raise TsganError(f"model file '{path}' is corrupt or truncated ({_reason(exc)}); use an earlier checkpoint or retrain") from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise TsganError(f"'{path}' is not a tsgan model file")
     if state.get("version", 0) > VERSION:
         raise TsganError(f"'{path}' was written by a newer tsgan (format {state['version']}); upgrade tsgan to read it")
     return state
+
+
+# What torch's weights-only unpickler says when a pickle asks for a function or class outside its allowlist
+# (torch/_weights_only_unpickler.py): a file made to run code, or pickled objects of some other program -
+# either way not a tsgan file. Damaged bytes fail the zip checksum first, or as another UnpicklingError.
+_REFUSALS = ("GLOBAL ", "reduce for unrecognized function", "Can only create new object", "whose module")
+
+
+def _refused_code(exc: pickle.UnpicklingError) -> bool:
+    return any(marker in str(exc) for marker in _REFUSALS)
+
+
+def _reason(exc: Exception) -> str:
+    """The first line of an error, without torch's advice to load with ``weights_only=False``."""
+    text = str(exc).strip()
+    if not text:
+        return type(exc).__name__
+    if text.startswith("Weights only load failed"):  # torch's own words follow its advice, after this marker
+        text = text.partition("WeightsUnpickler error:")[2].strip() or "unreadable pickle"
+    return text.splitlines()[0][:200]

@@ -62,8 +62,19 @@ def setup(device: torch.device) -> torch.device:
 
 
 def finish() -> None:
-    """Leave the process group, if this process joined one."""
-    if dist.is_available() and dist.is_initialized():
+    """Leave the process group, if this process joined one - once every process has come here.
+
+    Rank 0 writes the model and pictures after training while the others have nothing left to do;
+    a process that left the group (and exited) meanwhile could abort at exit ("terminate called
+    without an active exception", SIGABRT), failing the whole torchrun job after a good run. So every
+    rank waits at a barrier first; call this on the success path of every rank, after rank 0's writes."""
+    if not (dist.is_available() and dist.is_initialized()):
+        return
+    try:
+        if dist.get_world_size() > 1:
+            # nccl: name this process's GPU, else the barrier guesses one (and warns)
+            dist.barrier(**({"device_ids": [torch.cuda.current_device()]} if dist.get_backend() == "nccl" else {}))
+    finally:
         dist.destroy_process_group()
 
 
