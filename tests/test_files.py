@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tsgan
-from tsgan import files
+from tsgan import files, outputs, run_lock
 
 FUZZ = settings(deadline=None, derandomize=True, database=None, print_blob=False, max_examples=60,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -281,15 +281,15 @@ def test_output_format_by_suffix(stem, suffix):
     suffixes to use - a file written as CSV under another name would not read back."""
     path = Path("out") / f"{stem}{suffix}"
     if path.suffix in (".csv", ".parquet"):
-        assert files.output_format(path) == path.suffix[1:]
+        assert outputs.output_format(path) == path.suffix[1:]
     else:
         with pytest.raises(tsgan.TsganError) as info:
-            files.output_format(path)
+            outputs.output_format(path)
         assert "use .csv or .parquet" in _one_line(info) and str(path) in str(info.value)
 
 
 def test_output_format_hints_at_lower_case(tsgan_error):
-    tsgan_error(lambda: files.output_format("s.CSV"), "lower case", "use .csv or .parquet")
+    tsgan_error(lambda: outputs.output_format("s.CSV"), "lower case", "use .csv or .parquet")
 
 
 def test_check_not_protected(tmp_path, trained_conditional, tsgan_error):
@@ -305,13 +305,13 @@ def test_check_not_protected(tmp_path, trained_conditional, tsgan_error):
     os.link(data, tmp_path / "hard.csv")
     (tmp_path / "model.csv").write_bytes(model.read_bytes())  # a model under a sample's name
     for path in (data, tmp_path / "link.csv", tmp_path / "hard.csv"):
-        tsgan_error(lambda: files.check_not_protected(path, [data]), f"'{path}'", "which this command reads")
-    tsgan_error(lambda: files.check_not_protected(run / "model.pt", [run]), "which this command reads")
-    tsgan_error(lambda: files.check_not_protected(tmp_path / "model.csv", []), "is a tsgan model or checkpoint")
+        tsgan_error(lambda: outputs.check_not_protected(path, [data]), f"'{path}'", "which this command reads")
+    tsgan_error(lambda: outputs.check_not_protected(run / "model.pt", [run]), "which this command reads")
+    tsgan_error(lambda: outputs.check_not_protected(tmp_path / "model.csv", []), "is a tsgan model or checkpoint")
     other = tmp_path / "samples.csv"
     other.write_text("a,b\n")
-    files.check_not_protected(other, [data, run, model])  # another existing file: --force decides
-    files.check_not_protected(tmp_path / "new.csv", [data, run])  # nothing there yet
+    outputs.check_not_protected(other, [data, run, model])  # another existing file: --force decides
+    outputs.check_not_protected(tmp_path / "new.csv", [data, run])  # nothing there yet
     assert data.read_text() == "series_id,time,label,value\n"
 
 
@@ -324,18 +324,18 @@ def test_write_frame(tmp_path, trained_conditional, suffix, tsgan_error):
     gan, model = trained_conditional
     frame = gan.sample_frame(3, seed=0)
     path = tmp_path / f"samples{suffix}"
-    files.write_frame(frame, path, overwrite=False, protected=[model])
+    outputs.write_frame(frame, path, overwrite=False, protected=[model])
     if suffix == ".csv":
         frame.to_csv(tmp_path / "pandas.csv", index=False)
         assert path.read_bytes() == (tmp_path / "pandas.csv").read_bytes()
     pd.testing.assert_frame_equal(pd.read_parquet(path) if suffix == ".parquet" else pd.read_csv(path), frame, check_dtype=False)
-    tsgan_error(lambda: files.write_frame(frame, path, overwrite=False), "already exists", "--force")
-    files.write_frame(frame.head(1), path, overwrite=True)
+    tsgan_error(lambda: outputs.write_frame(frame, path, overwrite=False), "already exists", "--force")
+    outputs.write_frame(frame.head(1), path, overwrite=True)
     assert len(pd.read_parquet(path) if suffix == ".parquet" else pd.read_csv(path)) == len(frame.head(1))
-    tsgan_error(lambda: files.write_frame(frame, model, overwrite=True, protected=[model]), "use .csv or .parquet")
+    tsgan_error(lambda: outputs.write_frame(frame, model, overwrite=True, protected=[model]), "use .csv or .parquet")
     copy = tmp_path / f"model{suffix}"
     copy.write_bytes(model.read_bytes())
-    tsgan_error(lambda: files.write_frame(frame, copy, overwrite=True), "is a tsgan model or checkpoint")
+    tsgan_error(lambda: outputs.write_frame(frame, copy, overwrite=True), "is a tsgan model or checkpoint")
     assert copy.read_bytes() == model.read_bytes() and _leftovers(tmp_path) == []
 
 
@@ -343,17 +343,17 @@ def test_write_frame(tmp_path, trained_conditional, suffix, tsgan_error):
 
 _CHILD_HOLDER = _LIGHT + """
 import time
-from tsgan import files
-with files.RunLock(sys.argv[1]):
+from tsgan import run_lock
+with run_lock.RunLock(sys.argv[1]):
     print("held", flush=True)
     time.sleep(120)
 """
 
 _CHILD_TAKER = _LIGHT + """
-from tsgan import files
+from tsgan import run_lock
 from tsgan.errors import TsganError
 try:
-    with files.RunLock(sys.argv[1]):
+    with run_lock.RunLock(sys.argv[1]):
         print("acquired")
 except TsganError as exc:
     print(exc)
@@ -374,7 +374,7 @@ def test_second_run_is_refused_naming_the_holder_and_a_killed_holder_does_not_bl
     try:
         assert holder.stdout.readline() == "held\n", holder.stderr.read()
         started = time.monotonic()
-        message = tsgan_error(lambda: files.RunLock(tmp_path).acquire(), f"'{tmp_path}'", f"process {holder.pid} ",
+        message = tsgan_error(lambda: run_lock.RunLock(tmp_path).acquire(), f"'{tmp_path}'", f"process {holder.pid} ",
                               "--marker-argument", "--out")
         assert time.monotonic() - started < 5, "acquired without waiting"
         assert "another training run" in message
@@ -382,8 +382,8 @@ def test_second_run_is_refused_naming_the_holder_and_a_killed_holder_does_not_bl
         holder.wait(30)
     finally:
         holder.kill()
-    assert (tmp_path / files.OWNER_NAME).exists()  # a killed holder leaves its sidecar...
-    with files.RunLock(tmp_path) as lock:  # ...and no lock
+    assert (tmp_path / run_lock.OWNER_NAME).exists()  # a killed holder leaves its sidecar...
+    with run_lock.RunLock(tmp_path) as lock:  # ...and no lock
         assert lock.holder()["pid"] == os.getpid()
         taken = _try_from_another_process(tmp_path)
         assert taken.returncode == 2 and f"process {os.getpid()} " in taken.stdout, taken
@@ -394,24 +394,24 @@ def test_lock_released_on_exception_and_reentrant(tmp_path):
     """The lock is released when the block ends by an exception; nested locks on one folder in one process
     (the CLI and GAN.fit) do not deadlock, and the folder stays locked until the outer one ends."""
     with pytest.raises(RuntimeError):
-        with files.RunLock(tmp_path):
+        with run_lock.RunLock(tmp_path):
             raise RuntimeError("training failed")
     assert _try_from_another_process(tmp_path).stdout == "acquired\n"
-    with files.RunLock(tmp_path):
-        with files.RunLock(tmp_path / "." / ""):  # the same folder by another spelling
+    with run_lock.RunLock(tmp_path):
+        with run_lock.RunLock(tmp_path / "." / ""):  # the same folder by another spelling
             pass
         assert _try_from_another_process(tmp_path).returncode == 2
     assert _try_from_another_process(tmp_path).stdout == "acquired\n"
-    assert not (tmp_path / files.OWNER_NAME).exists()
+    assert not (tmp_path / run_lock.OWNER_NAME).exists()
 
 
 def test_remove_stray_temporaries_spares_the_lock_files(tmp_path):
     """The lock and its sidecar are not temporaries."""
-    with files.RunLock(tmp_path):
+    with run_lock.RunLock(tmp_path):
         for path in tmp_path.iterdir():
             _age(path)
         assert files.remove_stray_temporaries(tmp_path) == []
-        assert (tmp_path / files.OWNER_NAME).exists()
+        assert (tmp_path / run_lock.OWNER_NAME).exists()
 
 
 def test_model_writes_are_durable_writes(tmp_path, monkeypatch, trained_conditional):

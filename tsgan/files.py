@@ -4,31 +4,25 @@
 it, renames it into place and fsyncs the folder, so a reader - or a run resumed after a power cut -
 sees the old file or the new one, never a torn one. It refuses to write through a symbolic link, to
 replace an existing file unless told to, and removes its temporary file on any error.
-``remove_stray_temporaries`` deletes what a killed process left behind. ``RunLock`` keeps a second
-training run out of a folder that one is writing to. ``output_format`` and ``check_not_protected``
-guard the sample / data files a command writes."""
+``remove_stray_temporaries`` deletes what a killed process left behind. (What may be written where:
+:mod:`tsgan.outputs`; one training run per folder: :mod:`tsgan.run_lock`.)"""
 from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import re
 import secrets
-import shlex
 import shutil
-import socket
 import stat
-import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from .errors import TsganError
 
 OVERWRITE_FIX = "pass --force (overwrite=True in Python) to replace it"
-OUTPUT_FORMATS = {".csv": "csv", ".parquet": "parquet"}
 
 _MARK = "tsgan-"
 _TEMPORARY = re.compile(rf"^\..+\.{_MARK}[0-9a-f]{{8}}\.tmp$")
@@ -291,21 +285,6 @@ def durable_copy(source: str | Path, path: str | Path, *, overwrite: bool, root:
         shutil.copyfileobj(original, handle)
 
 
-def write_frame(frame, path: str | Path, *, overwrite: bool, protected: Iterable[str | Path] = (),
-                root: str | Path | None = None) -> None:
-    """Write a DataFrame (its index left out) to ``path`` as CSV or parquet, by the suffix
-    (:func:`output_format`), durably; refused over a file in ``protected`` or a tsgan model
-    (:func:`check_not_protected`), and over any existing file unless ``overwrite``."""
-    kind = output_format(path)
-    check_not_protected(path, protected)  # before the exists check: --force would not make this one right
-    if kind == "parquet":
-        with durable_write(path, overwrite=overwrite, root=root) as handle:
-            frame.to_parquet(handle, index=False)
-    else:  # text with newline="": pandas writes its own line ends, as to_csv(path) does
-        with durable_write(path, overwrite=overwrite, mode="w", root=root) as handle:
-            frame.to_csv(handle, index=False)
-
-
 def save_figure(figure, path: str | Path, *, overwrite: bool = True, root: str | Path | None = None, **options) -> None:
     """``figure.savefig(path, **options)``, durably; the format from the suffix (``.png`` etc.)."""
     path = Path(path)
@@ -352,147 +331,3 @@ def remove_stray_temporaries(folder: str | Path) -> list[Path]:
         with _open_folder(folder, None) as opened:
             opened.sync()
     return removed
-
-
-# -- what may be written where --------------------------------------------------------------------
-
-def output_format(path: str | Path) -> str:
-    """``"csv"`` or ``"parquet"``, from the suffix of the file ``path`` names; anything else is a TsganError
-    (the readers pick the format by the same suffix, so a file written under another name would not
-    read back)."""
-    path = Path(path)
-    try:
-        return OUTPUT_FORMATS[path.suffix]
-    except KeyError:
-        suffix = f"'{path.suffix}'" if path.suffix else "no suffix"
-        hint = f" (suffixes are lower case: '{path.suffix.lower()}')" if path.suffix.lower() in OUTPUT_FORMATS else ""
-        raise TsganError(f"cannot tell the format of '{path}' from {suffix}{hint}; use .csv or .parquet") from None
-
-
-def _is_torch_archive(path: Path) -> bool:
-    """Whether ``path`` is a file in torch.save's zip format (every tsgan model and checkpoint is one)."""
-    import zipfile
-
-    try:
-        if not zipfile.is_zipfile(path):
-            return False
-        with zipfile.ZipFile(path) as archive:
-            return any(name.endswith("/data.pkl") or name == "data.pkl" for name in archive.namelist())
-    except (OSError, zipfile.BadZipFile):
-        return False
-
-
-def check_not_protected(path: str | Path, protected: Iterable[str | Path] = ()) -> None:
-    """Refuse (TsganError) to write an output over a file that must survive: one of ``protected`` (the
-    model a command reads, the data files a run read; a run folder stands for its model and checkpoints),
-    the same file under another name (a link), or any tsgan model / checkpoint. Call it before writing
-    samples or data; nothing to do where ``path`` does not exist yet."""
-    path = Path(path)
-    if not path.exists():
-        return
-    for entry in protected:
-        entry = Path(entry)
-        candidates = [entry / name for name in ("model.pt", "checkpoint.pt", "checkpoint.prev.pt")] if entry.is_dir() else [entry]
-        for candidate in candidates:
-            with contextlib.suppress(OSError):
-                if candidate.exists() and os.path.samefile(path, candidate):
-                    raise TsganError(f"'{path}' is '{entry}', which this command reads; write the output to another file")
-    if path.is_file() and _is_torch_archive(path):
-        raise TsganError(f"'{path}' is a tsgan model or checkpoint; write the output to another file")
-
-
-# -- one run per folder ---------------------------------------------------------------------------
-
-LOCK_NAME = ".tsgan.lock"
-OWNER_NAME = ".tsgan.lock.owner"
-_HELD: dict[str, list] = {}  # folder (real path) -> [filelock, depth]: this process's own runs, re-entrant
-
-
-def _command_line() -> str:
-    argv = getattr(sys, "orig_argv", None) or [sys.executable, *sys.argv]
-    return " ".join(shlex.join(argv).split())[:300]  # one line, bounded
-
-
-class RunLock:
-    """One training run per folder: ``with RunLock(out): ...``. Acquired without waiting: while another
-    process holds it, a TsganError names that process (pid, host, command line, from the sidecar
-    ``.tsgan.lock.owner``). Released when the block ends, also on an exception; the OS drops the lock
-    of a killed process, so a stale lock never blocks a new run. Re-entrant within one process (the
-    CLI and GAN.fit may both take it). Data-parallel runs: rank 0 alone takes it."""
-
-    def __init__(self, folder: str | Path):
-        self.folder = Path(folder)
-        self._key: str | None = None
-
-    @property
-    def lock_path(self) -> Path:
-        return self.folder / LOCK_NAME
-
-    @property
-    def owner_path(self) -> Path:
-        return self.folder / OWNER_NAME
-
-    def holder(self) -> dict | None:
-        """What the sidecar says about the process holding the lock (None if it is missing or unreadable)."""
-        try:
-            owner = json.loads(self.owner_path.read_text(encoding="utf-8"))
-            return owner if isinstance(owner, dict) else None
-        except (OSError, ValueError):
-            return None
-
-    def acquire(self) -> "RunLock":
-        from filelock import FileLock, Timeout
-
-        if self._key is not None:
-            raise RuntimeError("this RunLock is already held; use another RunLock object to nest")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        key = os.path.realpath(self.folder)
-        if key in _HELD:
-            _HELD[key][1] += 1
-            self._key = key
-            return self
-        lock = FileLock(self.lock_path, timeout=0, thread_local=False)
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            raise TsganError(self._busy_message()) from None
-        try:
-            write_text(self.owner_path, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                                                    "command": _command_line(), "since": time.time()}) + "\n",
-                       overwrite=True)
-        except BaseException:
-            lock.release()
-            raise
-        _HELD[key] = [lock, 1]
-        self._key = key
-        return self
-
-    def _busy_message(self) -> str:
-        owner = self.holder() or {}
-        if "pid" in owner:
-            host = f" on {owner['host']}" if owner.get("host") and owner["host"] != socket.gethostname() else ""
-            who = f"process {owner['pid']}{host} ({owner.get('command', '?')})"
-        else:
-            who = "another process"  # it has the lock and is about to say who it is
-        return (f"another training run is writing to '{self.folder}': {who}; wait for it to end, "
-                f"or choose another --out")
-
-    def release(self) -> None:
-        if self._key is None:
-            return
-        key, self._key = self._key, None
-        entry = _HELD[key]
-        entry[1] -= 1
-        if entry[1]:
-            return
-        del _HELD[key]
-        try:
-            self.owner_path.unlink(missing_ok=True)
-        finally:
-            entry[0].release()
-
-    def __enter__(self) -> "RunLock":
-        return self.acquire()
-
-    def __exit__(self, *exc) -> None:
-        self.release()
