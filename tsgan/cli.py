@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -12,6 +13,9 @@ from . import distributed
 from .cli_options import add_training_options, training_options
 from .data import FORMATS, NAN_OPTIONS, Dataset, categorical_vocabularies, load_dataset, sktime_datasets, to_long, write_table
 from .errors import TsganError
+from .files import remove_stray_temporaries
+from .outputs import check_not_protected, output_format, write_frame
+from .run_lock import RunLock
 WAVES_HELD_OUT_SEED = 1
 
 
@@ -20,7 +24,7 @@ def _data_waves(args) -> None:
 
     X, y = make_waves(args.n, args.length, seed=args.seed, classes=tuple(args.classes),
                       amplitude=tuple(args.amplitude), frequency=tuple(args.frequency), noise=args.noise)
-    write_table(to_long(X, y), args.out)
+    write_table(to_long(X, y), args.out, overwrite=args.force)
     print(f"wrote {args.n} sequences of {args.length} steps ({', '.join(args.classes)}) to {args.out}")
 
 
@@ -44,15 +48,25 @@ def _load_training_data(args, columns: dict | None = None):
 
 
 def _train(args) -> None:
+    out = Path(args.out)
+    # one run per folder (rank 0 alone writes, so it alone holds the lock); what killed runs left is removed
+    with RunLock(out) if distributed.is_main() else contextlib.nullcontext():
+        if distributed.is_main():
+            remove_stray_temporaries(out)
+        _train_in(args, out)
+
+
+def _train_in(args, out: Path) -> None:
     from .gan import GAN
     from .evaluation.plots import plot_losses, plot_real_vs_generated
 
-    out = Path(args.out)
     options = training_options(args)
-    data = _load_training_data(args)
-    X, y, channels = data
     if out.exists() and (out / "checkpoint.pt").exists() and not args.resume:
         raise TsganError(f"'{out}' already holds a training run; pass --resume to continue it or choose another --out")
+    if out.exists() and (out / "model.pt").exists() and not (out / "checkpoint.pt").exists() and not args.force:
+        raise TsganError(f"'{out}' holds a model but no checkpoint to resume; choose another --out, or pass --force to replace it")
+    data = _load_training_data(args)
+    X, y, channels = data
     if args.resume and (out / "checkpoint.pt").exists():  # options left out continue as the run was trained
         options = _with_saved_settings(options, out / "checkpoint.pt")
     gan = GAN(**options["model"], variant=options["variant"], **options["techniques"])
@@ -65,7 +79,7 @@ def _train(args) -> None:
         distributed.finish()
         return
     gan.save(out / "model.pt")
-    pd.DataFrame(gan.history_).to_csv(out / "losses.csv", index=False)
+    write_frame(pd.DataFrame(gan.history_), out / "losses.csv", overwrite=True)
     fake, fake_labels = gan.sample(min(len(X), 256), seed=gan.train_config_.seed, return_labels=True)
     plot_real_vs_generated(X, None if fake_labels is None else y, fake, fake_labels, out / "samples.png", channels=channels)
     plot_losses(gan.history_, out / "losses.png")
@@ -104,11 +118,15 @@ def _split_labels(data, per_class: int):
 def _sample(args) -> None:
     from .gan import load
 
+    output_format(args.out)  # before the model is read: a bad --out fails at once
+    check_not_protected(args.out, [args.model])
+    if Path(args.out).exists() and not args.force:
+        raise TsganError(f"'{args.out}' already exists; pass --force to replace it")
     gan = load(args.model, device=args.device)
     codes = {"category": args.category, "continuous": args.continuous}
     chosen = {name: value for name, value in codes.items() if value is not None}
     frame = gan.sample_frame(args.n, args.label, seed=args.seed, length=args.length, codes=chosen or None)
-    write_table(frame, args.out)
+    write_table(frame, args.out, overwrite=args.force, protected=[args.model])
     described = "".join(f", {name} {value}" for name, value in chosen.items())
     print(f"wrote {args.n} samples{f' of {args.label}' if args.label else ''}{described} to {args.out}")
 
@@ -198,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="frequency range in cycles per sequence (default 1 5)")
     waves.add_argument("--noise", type=float, default=0.0, help="standard deviation of added Gaussian noise (default 0)")
     waves.add_argument("--out", required=True, help="output file, .csv or .parquet")
+    waves.add_argument("--force", action="store_true", help="replace --out if it exists")
     waves.set_defaults(func=_data_waves)
 
     train = sub.add_parser("train", help="train a GAN and write model.pt, losses.csv, samples.png",
@@ -216,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--unconditional", action="store_true", help="ignore labels and train an unconditional GAN")
     _add_column_options(train)
     train.add_argument("--out", required=True, help="output folder")
+    train.add_argument("--force", action="store_true", help="replace a model in --out that has no checkpoint to resume")
     train.set_defaults(func=_train)
 
     sample = sub.add_parser("sample", help="sample sequences from a trained model to CSV/parquet, laid out as the training data (long format for arrays and sktime sets)")
@@ -232,7 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="an InfoGAN model: generate with these continuous codes, one value per code, drawn from [-1, 1] "
                              "in training (default drawn)")
     sample.add_argument("--device", default=None, help="auto, cpu or cuda[:N] (default: where the model was trained, CPU if that is missing)")
-    sample.add_argument("--out", required=True, help="output file, .csv or .parquet")
+    sample.add_argument("--out", required=True, help="output file, .csv or .parquet (never the model, nor the data)")
+    sample.add_argument("--force", action="store_true", help="replace --out if it exists")
     sample.set_defaults(func=_sample)
 
     evaluate = sub.add_parser("evaluate", help="measure sample quality: metrics.json, summary.md and pictures",

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import TsganError
+from ..outputs import write_frame
 from .assemble import _assemble
 from .categorical import CATEGORY, _categorical_channel, _categorical_columns
 from .checks import _as_array, _cell, _check_one_type, _excerpt, _label_array, _listed, _plain
@@ -244,13 +245,11 @@ def read_table(path: str | Path, *, format: str = "long", **options) -> Dataset:
     return (from_long if format == "long" else from_wide)(df, **options)
 
 
-def write_table(df: pd.DataFrame, path: str | Path) -> None:
-    """Write a frame to CSV or parquet (by the file's suffix)."""
+def write_table(df: pd.DataFrame, path: str | Path, *, overwrite: bool = True, protected=()) -> None:
+    """Write a frame to CSV or parquet (by the file's suffix; another suffix is an error), durably; an
+    existing file is replaced only with ``overwrite``, a file in ``protected`` or a tsgan model never."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not isinstance(df.index, pd.RangeIndex):  # time stamps in the index (wide format) become a column
         df = df.reset_index()
-    if path.suffix == ".parquet":
-        df.to_parquet(path, index=False)
-    else:
-        df.to_csv(path, index=False)
+    write_frame(df, path, overwrite=overwrite, protected=protected)

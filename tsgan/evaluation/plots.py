@@ -12,6 +12,7 @@ import numpy as np  # noqa: E402
 
 from ..data import check_array  # noqa: E402
 from ..errors import TsganError  # noqa: E402
+from ..files import save_figure  # noqa: E402
 
 
 def plot_real_vs_generated(real, real_labels, fake, fake_labels, path, *, per_panel: int = 8, seed: int = 0,
@@ -60,8 +61,10 @@ MAX_CHANNELS = 16  # panels per picture; wider data show their first channels an
 def _save(fig, path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    try:
+        save_figure(fig, path, dpi=100)  # durably: a crash leaves the old picture or the new one
+    finally:
+        plt.close(fig)
     return path
 
 

@@ -27,6 +27,7 @@ import torch
 
 from ..data import as_sequences, check_array, encode_labels
 from ..errors import TsganError
+from ..files import write_text
 from ..gan import GAN, load
 from ..persistence import fingerprint as _fingerprint
 from .metrics import (FittedClassifier, autocorrelation_distance, class_share_distance, classification_scores,
@@ -310,8 +311,8 @@ def evaluate(model: GAN | str | Path, X, y=None, *, out_dir: str | Path, held_ou
     out.mkdir(parents=True, exist_ok=True)
     say("drawing pictures")
     pictures = _draw(gan, out, real_fit, fit_names, fake, fake_names, seed=seed, quick=quick)
-    (out / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
-    (out / "summary.md").write_text(summary(result, pictures))
+    write_text(out / "metrics.json", json.dumps(result, indent=2) + "\n", overwrite=True)
+    write_text(out / "summary.md", summary(result, pictures), overwrite=True)
     return result
 
 
