@@ -226,3 +226,14 @@ def test_cli_argparse_errors_exit_2(argv, capsys):
         cli.main(argv)
     assert info.value.code == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_an_unknown_integer_label_is_not_taken_as_an_index(waves_data):
+    """On a model trained on labels {5, 9}, labels=1 is an unknown label (it used to sample class 9, index 1);
+    where the class names are not integers, an integer still indexes them."""
+    X, _ = waves_data
+    numeric = tsgan.GAN("mlp", "mlp", hidden=8, noise_dim=4).fit(X, np.array([5, 9] * 16), steps=1, batch_size=8, progress=False)
+    _raises(lambda: numeric.sample(2, labels=1), "unknown label '1'")
+    assert set(numeric.sample(4, labels=9, return_labels=True)[1]) == {"9"}
+    named = tsgan.GAN("mlp", "mlp", hidden=8, noise_dim=4).fit(X, np.array(["a", "b"] * 16), steps=1, batch_size=8, progress=False)
+    assert set(named.sample(4, labels=1, return_labels=True)[1]) == {"b"}

@@ -29,7 +29,7 @@ def check_count(n) -> None:
 
 def label_indices(gan, n: int, labels, rng: torch.Generator) -> torch.Tensor | None:
     """Class indices for ``n`` samples: drawn as often as the training data held them (``labels=None``), or the
-    given class names (one for all, or one per sample); integers are class names too when the classes are."""
+    given class names (one for all, or one per sample); an integer is a class index only where no class name is one."""
     device = device_of(gan)
     if not gan.conditional:
         if labels is not None:
@@ -45,9 +45,11 @@ def label_indices(gan, n: int, labels, rng: torch.Generator) -> torch.Tensor | N
     if len(values) != n:
         raise TsganError(f"{len(values)} labels given for {n} samples; give one label, or one per sample")
     lookup = {c: i for i, c in enumerate(gan.classes_)}
+    # an integer is a class index only where no class name is an integer: on labels {5, 9}, 1 is unknown, not class 9
+    numeric_names = any(c.lstrip("-").isdigit() for c in gan.classes_)
     idx = []
     for v in values:
-        if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and str(v) not in lookup:
+        if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and str(v) not in lookup and not numeric_names:
             if not 0 <= v < len(gan.classes_):
                 raise TsganError(f"label index {v} out of range; the model knows {len(gan.classes_)} classes: {gan.classes_}")
             idx.append(int(v))
