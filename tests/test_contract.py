@@ -218,3 +218,26 @@ def test_collapse_warning(waves_data):
     trainer = Trainer(G, D, get_loss("gan"), TrainConfig(steps=1, batch_size=8, progress=False))
     with pytest.warns(UserWarning, match="collapsed"):
         trainer._check_collapse(torch.from_numpy(X.copy()))
+
+
+def test_training_uses_one_cpu_thread_unless_told(waves_data):
+    """A CPU run trains with one thread by default (threads=N to choose) and gives the caller's setting back."""
+    X, y = waves_data
+    seen = []
+
+    class Threads(tsgan.Callback):
+        def on_log(self, trainer, records):  # called while training
+            seen.append(torch.get_num_threads())
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        for threads in (None, 2):
+            tsgan.GAN("mlp", "mlp", hidden=8, noise_dim=4).fit(X, y, steps=1, batch_size=8, progress=False, threads=threads,
+                                                              callbacks=(Threads(),))
+            assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    assert seen == [1, 2]
+    with pytest.raises(tsgan.TsganError, match="threads must be a whole number >= 1"):
+        tsgan.TrainConfig(threads=0)

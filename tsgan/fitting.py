@@ -58,7 +58,7 @@ def checkpoint_to_resume(out_dir, resume: bool) -> tuple[Path | None, dict | Non
 
 # What a resumed run may change: how long it trains and how it reports (the device too: results then match
 # a run never interrupted only up to floating-point differences between devices).
-MAY_CHANGE_ON_RESUME = ("steps", "checkpoint_every", "log_every", "progress", "device")
+MAY_CHANGE_ON_RESUME = ("steps", "checkpoint_every", "log_every", "progress", "device", "threads")
 
 
 def resumed_settings(gan, state: dict, options: dict) -> tuple[TrainConfig, tuple]:

@@ -33,6 +33,11 @@ class TrainConfig:
     # small enough that kernel launches, not arithmetic, bound a step. It may pay for wide networks.
     precision: str = field(default="32", metadata=_help("bf16: forward passes in bfloat16 mixed precision (for wide networks "
                                                         "on a GPU; default 32)", choices=PRECISIONS))
+    # CPU threads while training; None: 1. tsgan's networks gain little from a second thread on a quiet machine
+    # (45 -> 51 steps/s at batch 64) and lose several times over on a busy one (300 steps: 61 s with one thread,
+    # 373 s with torch's default of 2 while two other processes ran), so one is the default.
+    threads: int | None = field(default=None, metadata=_help("CPU threads for training (default 1: the fastest on a "
+                                                            "busy machine, nearly so on a quiet one)"))
     progress: bool = field(default=True, metadata=_help("show a progress bar", cli=False))
 
     def __post_init__(self) -> None:
@@ -42,6 +47,7 @@ class TrainConfig:
         _whole(self.n_critic, "n_critic", 1, optional=True)
         _whole(self.log_every, "log_every", 1)
         _whole(self.checkpoint_every, "checkpoint_every", 1)
+        _whole(self.threads, "threads", 1, optional=True)
         for name in ("lr_g", "lr_d"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < float("inf")):

@@ -18,7 +18,7 @@ from ..errors import TsganError
 from ..objective.composition import compose, game_of
 from ..objective.technique import Step, Term
 from .config import TrainConfig
-from .runtime import DeferredInterrupt, autocast, check_precision, global_stream, trainable
+from .runtime import DeferredInterrupt, autocast, check_precision, cpu_threads, global_stream, trainable
 
 
 def check_batch_size(n: int, batch_size: int) -> None:
@@ -182,6 +182,8 @@ class Trainer:
         interrupt, in_step = DeferredInterrupt(enabled=self.world == 1), False
         stream = global_stream(self.device, cfg.seed + 3 + self.step, self._global_rng)
         self._global_rng = None
+        threads = cpu_threads(self.device, cfg.threads)
+        threads.__enter__()
         try:
             while self.step < cfg.steps:
                 in_step, logs = True, {}
@@ -215,6 +217,7 @@ class Trainer:
                     self.save_checkpoint(self)
             raise
         finally:
+            threads.__exit__(None, None, None)
             stream.__exit__(None, None, None)
             interrupt.restore()
             bar.close()

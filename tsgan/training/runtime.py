@@ -78,6 +78,20 @@ def global_stream(device: torch.device, seed: int, saved: tuple | None):
     return scope  # entered: the caller exits it
 
 
+@contextlib.contextmanager
+def cpu_threads(device: torch.device, threads: int | None):
+    """torch's CPU thread count for a CPU run (1 unless ``threads`` says), put back afterwards."""
+    if device.type != "cpu":
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads or 1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 def trainable(params: list[torch.Tensor], flag: bool) -> None:
     """``module.requires_grad_(flag)`` on a module's parameter list, collected once."""
     for p in params:
