@@ -213,7 +213,7 @@ def test_cli_non_finite_loss_stops_and_keeps_checkpoint(tmp_path, monkeypatch, c
     capsys.readouterr()
     assert cli.main([*args, "--steps", "8"]) == 2
     assert capsys.readouterr().err.strip() == ("tsgan: error: training diverged: a loss became NaN or infinite at step 5; the last "
-                                               "good checkpoint is kept - lower the learning rate, or try --loss wgan-gp")
+                                               "good checkpoint is kept - lower the learning rate, or try another loss (--loss)")
     assert _step(out / "checkpoint.pt") == 4 and not (out / "model.pt").exists()
     assert np.isfinite(tsgan.load(out / "checkpoint.pt").sample(3, seed=0)).all()
     monkeypatch.undo()

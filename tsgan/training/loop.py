@@ -32,7 +32,7 @@ class TrainingDiverged(TsganError):
 
 class Callback:
     """Hooks by event; override what you need. ``records`` are dicts of ``step``, ``d_loss``, ``g_loss`` and
-    what techniques record (``gradient_penalty``)."""
+    what the techniques record by name."""
 
     def on_train_start(self, trainer: "Trainer") -> None: ...
     def on_log(self, trainer: "Trainer", records: list[dict]) -> None: ...
@@ -42,7 +42,7 @@ class Callback:
 class Trainer:
     """Per step: ``n_critic`` discriminator updates on (real batch, generated batch), then one generator
     update. Generated sequences take the labels of real batches, so classes are drawn as often as the
-    data hold them. The game technique (the plain GAN, InfoGAN, BiGAN, the AAE) says what the
+    data hold them. The run's game technique (the plain GAN or a variant) says what the
     discriminator sees as real and as fake; every technique may add a term to either loss, act after an
     update and keep state that checkpoints hold (:class:`tsgan.objective.technique.Technique`).
 
@@ -83,7 +83,7 @@ class Trainer:
 
     @property
     def sampling_generator(self) -> torch.nn.Module:
-        """The generator to sample from: a technique's (the weight average) or the trained one."""
+        """The generator to sample from: one a technique provides, or the trained one."""
         return next((s for t in self.techniques if (s := t.sampler(self.G)) is not None), self.G)
 
     def _optimizer(self, params: list[torch.Tensor], lr: float) -> torch.optim.Optimizer:
@@ -161,7 +161,7 @@ class Trainer:
     # -- the loop --------------------------------------------------------------------------------
     def fit(self, X: torch.Tensor, y: torch.Tensor | None = None) -> list[dict]:
         """Train until ``config.steps``; ``X`` is ``(n, T, d)`` scaled data, ``y`` class indices or None
-        (a technique may read more into them: -1 for unlabelled sequences of a semi-supervised model)."""
+        (a technique may read more into them in its ``prepare`` hook, such as -1 for unlabelled sequences)."""
         cfg = self.cfg
         check_batch_size(len(X), cfg.batch_size)
         modules = torch.nn.ModuleList(t.modules for t in self.techniques)
@@ -244,7 +244,7 @@ class Trainer:
                 self.save_checkpoint = None  # never overwrite the last good checkpoint with a diverged model
                 raise TrainingDiverged(
                     f"training diverged: a loss became NaN or infinite at step {rec['step']}; the last good checkpoint "
-                    "is kept - lower the learning rate, or try --loss wgan-gp"
+                    "is kept - lower the learning rate, or try another loss (--loss)"
                 )
         self.history.extend(records)
         bar.set_postfix(d_loss=f"{records[-1]['d_loss']:.3f}", g_loss=f"{records[-1]['g_loss']:.3f}", refresh=False)
@@ -257,7 +257,7 @@ class Trainer:
         # A separate seeded generator, so the check does not shift the training's random streams.
         rng = torch.Generator(device=self.device).manual_seed(self.cfg.seed + 2)
         real, labels = X[:n], None
-        if getattr(self.G, "n_classes", 0):
+        if self.G.n_classes:
             labels = torch.randint(self.G.n_classes, (len(real),), generator=rng, device=self.device)
         was_training = self.G.training
         self.G.eval()
