@@ -51,6 +51,10 @@ def checkpoint_to_resume(out_dir, resume: bool) -> tuple[Path | None, dict | Non
     state = source = None
     if resume and (path.exists() or checkpoint.previous_path(path).exists()):
         state, source = checkpoint.read_checkpoint(path)  # a corrupt checkpoint.pt falls back to checkpoint.prev.pt
+        try:
+            state = persistence.upgrade(state)  # once, here: what follows reads the current format
+        except (KeyError, TypeError) as exc:
+            raise TsganError(f"'{source}' is an incomplete or incompatible tsgan checkpoint ({type(exc).__name__}: {str(exc)[:120]})") from None
     if resume and state is None:
         raise TsganError(f"nothing to resume: no checkpoint at '{path}'")
     return path, state, source == path
@@ -65,7 +69,6 @@ def resumed_settings(gan, state: dict, options: dict) -> tuple[TrainConfig, tupl
     """The settings a resumed run continues with: the checkpoint's, with the options given now (the constructor's
     and ``fit``'s) on top; a given option that would change the model or its training is an error naming each
     setting and both values."""
-    state = persistence.upgrade(state)
     flat, rest = split_options({**gan.options, **options})
     saved = TrainConfig(**state["train_config"])
     config = replace(saved, **rest)

@@ -98,7 +98,7 @@ class GAN:
                           if ckpt_path is not None and distributed.is_main() else None,  # data-parallel: rank 0 writes
                           callbacks=callbacks)
         if state is not None:
-            trainer.load_state_dict(persistence.upgrade(state)["trainer"])
+            trainer.load_state_dict(state["trainer"])
         X_scaled = torch.from_numpy(np.nan_to_num(self.scaler_.transform(data.X), nan=PAD))  # padding: PAD (tsgan.nn.lengths)
         try:
             trainer.fit(X_scaled, None if data.y is None else torch.from_numpy(data.y))

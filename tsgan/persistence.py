@@ -63,9 +63,9 @@ def state_of(gan) -> dict:
 
 
 def restore_into(gan, state: dict) -> None:
-    """Restore a GAN from a model file's or checkpoint's state (:func:`state_of`): the one restore path, used
-    by :meth:`tsgan.GAN.load` and by resuming. The networks are built as for training, then loaded."""
-    state = upgrade(state)
+    """Restore a GAN from a model file's or checkpoint's state (:func:`state_of`, the current format: read
+    files through :func:`upgrade` first): the one restore path, used by :meth:`tsgan.GAN.load` and by
+    resuming. The networks are built as for training, then loaded."""
     try:
         gan.model_config_ = ModelConfig(**state["model_config"])
         gan.train_config_ = TrainConfig(**state["train_config"])
