@@ -4,6 +4,7 @@
     python benchmarks/speed.py --quick          # length 30 and 200, batch 64 and 256, fewer rounds
     python benchmarks/speed.py --skip-slow      # leave out the LSTM's WGAN-GP at length 1000 (minutes per step on a CPU)
     python benchmarks/speed.py --tsgm           # also tsgm's setting: LSTM hidden 100, length 30, BCE, batch 64/128/256
+    python benchmarks/speed.py --contention     # also: steps/s quiet and beside one busy process, 1 and 2 threads
 
 One step is ``n_critic`` discriminator updates and one generator update (n_critic 1 for ``gan``, 5 for
 ``wgan-gp``). Both loops train the same networks (``tsgan.nn.build``, same initial weights), with
@@ -16,6 +17,10 @@ tsgan / hand-written, so that a load change on a shared machine hits both sides 
 Peak memory: on CUDA ``torch.cuda.max_memory_allocated`` above the memory held before the steps; on
 a CPU the peak resident set (sampled every 0.5 ms by a thread, after ``malloc_trim``) above the
 resident set before the steps - activations, gradients and temporaries of a step, not the weights.
+With ``--contention``, a table of tsgan's steps/s per family (batch 64, length 30, each loss) on a
+quiet machine and beside one competing busy process (a Python busy loop, started and stopped around
+alternate blocks), for 1 and for 2 torch threads: the busy-machine column of issue 16 (on a 2-core
+machine two threads spin at barriers while the other process holds a core).
 Also: sampling throughput (``GAN.sample``, sequences/s) at a large batch, and how step time grows
 with length and batch. Prints Markdown.
 """
@@ -28,6 +33,7 @@ import datetime
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -150,6 +156,10 @@ class Pair:
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=spec.lr_d, betas=spec.betas)
         self.n_critic = spec.n_critic
 
+    def with_threads(self, threads: int) -> "Pair":
+        self.trainer.cfg = dataclasses.replace(self.trainer.cfg, threads=threads)
+        return self
+
     def run(self, which: str, steps: int) -> float:
         """Train ``steps`` steps with ``which`` ('tsgan' or 'hand'); returns the seconds taken."""
         _sync(self.device)
@@ -187,6 +197,47 @@ def measure(family, loss, batch, length, *, hidden, device, rounds, block_second
     return row
 
 
+class BusyProcess:
+    """One competing process that keeps a core busy while inside ``with`` (a shared machine's neighbour)."""
+
+    def __enter__(self):
+        self.process = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        time.sleep(0.2)  # let it reach the scheduler's run queue
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+def contention(family: str, loss: str, threads: int, *, rounds: int, block_seconds: float) -> dict:
+    """tsgan's steps/s quiet and beside one busy process, alternating blocks (ABBA) so that a drift in the
+    machine's own load hits both alike; returns the medians and the median per-round ratio loaded / quiet."""
+    pair = Pair(family, loss, 64, 30, None, torch.device("cpu")).with_threads(threads)
+    steps = max(1, min(400, round(block_seconds / max(pair.run("tsgan", 2) / 2, 1e-4))))
+    rates = {"quiet": [], "busy": []}
+    for r in range(rounds):
+        for which in (("quiet", "busy") if r % 2 == 0 else ("busy", "quiet")):
+            if which == "busy":
+                with BusyProcess():
+                    rates[which].append(steps / pair.run("tsgan", steps))
+            else:
+                rates[which].append(steps / pair.run("tsgan", steps))
+    ratios = [busy / quiet for quiet, busy in zip(rates["quiet"], rates["busy"])]
+    return {"quiet": statistics.median(rates["quiet"]), "busy": statistics.median(rates["busy"]), "ratio": statistics.median(ratios)}
+
+
+def print_contention(args) -> None:
+    print(f"\nOn a busy machine (batch 64, length 30; steps/s quiet and beside one busy process; {os.cpu_count()} CPUs):\n")
+    print("| family | loss | threads | quiet steps/s | busy steps/s | busy / quiet |")
+    print("|---|---|---|---|---|---|")
+    for family in args.families:
+        for loss in args.losses:
+            for threads in (1, 2):
+                row = contention(family, loss, threads, rounds=args.rounds, block_seconds=args.block_seconds)
+                print(f"| {family} | {loss} | {threads} | {row['quiet']:.1f} | {row['busy']:.1f} | {row['ratio']:.2f} |", flush=True)
+
+
 def sampling_rate(family: str, length: int, n: int, device: torch.device, hidden: int | None) -> float:
     """Sequences per second from ``GAN.sample(n)`` (one batch of ``n``), after one warm-up call."""
     X, y = tsgan.make_waves(64, length, seed=0)
@@ -221,6 +272,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory passes")
     parser.add_argument("--sampling-batch", type=int, default=4096, help="sequences per GAN.sample call (default 4096)")
+    parser.add_argument("--contention", action="store_true", help="also steps/s quiet and beside one busy process, 1 and 2 threads")
+    parser.add_argument("--only-contention", action="store_true", help="the busy-machine table alone")
     parser.add_argument("--tsgm", action="store_true", help="also tsgm's setting: LSTM hidden 100, length 30, gan, batch 64/128/256")
     args = parser.parse_args(argv)
     if args.quick:
@@ -232,6 +285,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"`python benchmarks/speed.py {' '.join(argv if argv is not None else sys.argv[1:])}` - "
           f"{datetime.date.today()}, torch {torch.__version__}, {device.type} ({where}), "
           f"{args.rounds} rounds of ~{args.block_seconds:g} s blocks\n")
+    if args.only_contention:
+        print_contention(args)
+        return
     print("| family | loss | batch | length | tsgan steps/s | hand-written steps/s | ratio tsgan/hand | ms/step (tsgan) | peak MB tsgan | peak MB hand |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     results = {}
@@ -255,6 +311,8 @@ def main(argv: list[str] | None = None) -> None:
     for family in args.families:
         rates = [sampling_rate(family, length, args.sampling_batch, device, args.hidden) for length in args.lengths]
         print(f"| {family} | " + " | ".join(f"{r:,.0f}" for r in rates) + " |", flush=True)
+    if args.contention:
+        print_contention(args)
     if args.tsgm:
         print("\ntsgm's setting (LSTM generator and discriminator, hidden 100, length 30, classic BCE loss):\n")
         print("| batch | tsgan steps/s | hand-written steps/s | ratio | tsgm (quoted) | plain eager (quoted) | tsgan / tsgm |")
