@@ -14,7 +14,7 @@ from .cli_options import add_training_options, training_options
 from .data import FORMATS, NAN_OPTIONS, Dataset, categorical_vocabularies, load_dataset, sktime_datasets, to_long, write_table
 from .errors import TsganError
 from .files import remove_stray_temporaries
-from .outputs import check_not_protected, output_format, write_frame
+from .outputs import check_not_protected, output_format
 from .run_lock import RunLock
 WAVES_HELD_OUT_SEED = 1
 
@@ -58,7 +58,8 @@ def _train(args) -> None:
 
 def _train_in(args, out: Path) -> None:
     from .gan import GAN
-    from .evaluation.plots import plot_losses, plot_real_vs_generated
+    from .evaluation.plots import plot_losses, plot_real_vs_generated, run_title
+    from .training.tracking import LossCsv
 
     options = training_options(args)
     if out.exists() and (out / "checkpoint.pt").exists() and not args.resume:
@@ -74,15 +75,16 @@ def _train_in(args, out: Path) -> None:
     if args.labels_per_class is not None and not semi_supervised:
         raise TsganError("--labels-per-class leaves most sequences unlabelled, for --semi-supervised: add it")
     data, unlabelled = _split_labels(data, args.labels_per_class) if args.labels_per_class is not None else (data, None)
-    gan.fit(data, out_dir=out, resume=args.resume, unlabelled=unlabelled, **options["train"])
+    live = (LossCsv(out / "losses.csv", root=out),) if distributed.is_main() else ()  # losses.csv as training goes
+    gan.fit(data, out_dir=out, resume=args.resume, unlabelled=unlabelled, callbacks=live, **options["train"])
     if not distributed.is_main():  # data-parallel (torchrun): rank 0 writes the model and pictures
         distributed.finish()
         return
     gan.save(out / "model.pt")
-    write_frame(pd.DataFrame(gan.history_), out / "losses.csv", overwrite=True)
     fake, fake_labels = gan.sample(min(len(X), 256), seed=gan.train_config_.seed, return_labels=True)
-    plot_real_vs_generated(X, None if fake_labels is None else y, fake, fake_labels, out / "samples.png", channels=channels)
-    plot_losses(gan.history_, out / "losses.png")
+    plot_real_vs_generated(X, None if fake_labels is None else y, fake, fake_labels, out / "samples.png", channels=channels,
+                           title=run_title(gan))
+    plot_losses(gan.history_, out / "losses.png", resumes=gan.resumes_, title=f"training losses: {run_title(gan)}")
     print(f"trained {gan.generator}/{gan.discriminator} ({gan.loss}) for {gan.train_config_.steps} steps on {len(X)} sequences"
           f"{f' in {distributed.world_size()} processes' if distributed.active() else ''}; "
           f"wrote {out / 'model.pt'}, {out / 'losses.csv'}, {out / 'samples.png'}")

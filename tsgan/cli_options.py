@@ -34,6 +34,8 @@ def _add(group, f: dataclasses.Field, *, dest: str, flags: list[str] | None = No
     kwargs = {"dest": dest, "default": None, "help": meta.get("help", "")}
     if kind is bool:
         kwargs.update(action="store_const", const=True)
+    elif meta.get("append"):  # repeatable: every value given, in order
+        kwargs.update(action="append", metavar=meta.get("metavar"))
     else:
         kwargs.update(type=kind, metavar=meta.get("metavar"))
         if meta.get("const") is not None:

@@ -62,7 +62,8 @@ def checkpoint_to_resume(out_dir, resume: bool) -> tuple[Path | None, dict | Non
 
 # What a resumed run may change: how long it trains and how it reports (the device too: results then match
 # a run never interrupted only up to floating-point differences between devices).
-MAY_CHANGE_ON_RESUME = ("steps", "checkpoint_every", "log_every", "progress", "device", "threads")
+MAY_CHANGE_ON_RESUME = ("steps", "checkpoint_every", "log_every", "progress", "device", "threads", "logger", "sample_every",
+                        "mlflow_uri")
 
 
 def resumed_settings(gan, state: dict, options: dict) -> tuple[TrainConfig, tuple]:

@@ -19,6 +19,7 @@ from .objective.losses import get_loss
 from .training.config import TrainConfig
 from .training.loop import Callback, Trainer, check_batch_size
 from .training.runtime import resolve_device
+from .training.tracking import finish_all, trackers_for
 
 _TRAIN_FIELDS = set(TrainConfig.__dataclass_fields__)
 
@@ -82,7 +83,9 @@ class GAN:
         also be a :class:`tsgan.Dataset` or a DataFrame (long format, sktime pd-multiindex) bringing its labels,
         channel names and layout (for :meth:`sample_frame`, :meth:`sample_sktime`). ``options`` as in the
         constructor. With ``out_dir``, a checkpoint is written there atomically every ``checkpoint_every`` steps;
-        ``resume=True`` continues from it. ``unlabelled``: sequences without labels, for a semi-supervised model."""
+        ``resume=True`` continues from it. ``unlabelled``: sequences without labels, for a semi-supervised model.
+        ``callbacks``: :class:`tsgan.Callback` objects called as training goes (docs/callbacks.md); the options
+        ``logger="tensorboard"`` / ``"mlflow"`` and ``sample_every=K`` add live trackers (tsgan.training.tracking)."""
         ckpt_path, state, self._keep_previous_checkpoint = fitting.checkpoint_to_resume(out_dir, resume)
         cfg, techniques = self._settings(options) if state is None else fitting.resumed_settings(self, state, options)
         dataset = as_dataset(X, y, channels)
@@ -93,6 +96,9 @@ class GAN:
         fitting.set_up(self, data, fitting.model_config(self, data, self.layout_), techniques, cfg.seed, state)
         persistence.to_device(self, device)
         self.train_config_ = cfg
+        # the run's trackers (logger=, sample_every=; tsgan.training.tracking), rank 0 only under data-parallel
+        tracking = trackers_for(self, cfg, out_dir, data) if distributed.is_main() else []
+        callbacks = (*callbacks, *tracking)
         trainer = Trainer(self.generator_, self.discriminator_, get_loss(self.loss), cfg, techniques=self.techniques_,
                           save_checkpoint=(lambda t: self._write_checkpoint(t, ckpt_path))
                           if ckpt_path is not None and distributed.is_main() else None,  # data-parallel: rank 0 writes
@@ -102,12 +108,15 @@ class GAN:
         X_scaled = torch.from_numpy(np.nan_to_num(self.scaler_.transform(data.X), nan=PAD))  # padding: PAD (tsgan.nn.lengths)
         try:
             trainer.fit(X_scaled, None if data.y is None else torch.from_numpy(data.y))
+        except BaseException as exc:
+            finish_all(tracking, exc)
+            raise
         finally:
-            self.history_, self.sampler_ = trainer.history, trainer.sampling_generator
+            self.history_, self.resumes_, self.sampler_ = trainer.history, trainer.resumes, trainer.sampling_generator
         return self
 
     def _write_checkpoint(self, trainer: Trainer, path: Path) -> None:
-        self.history_, self.sampler_ = trainer.history, trainer.sampling_generator  # history: the same list, pickled once
+        self.history_, self.resumes_, self.sampler_ = trainer.history, trainer.resumes, trainer.sampling_generator  # history: the same list, pickled once
         checkpoint.save_checkpoint({**persistence.state_of(self), "trainer": trainer.state_dict()}, path,
                                    keep_previous=self._keep_previous_checkpoint)
         self._keep_previous_checkpoint = True

@@ -59,6 +59,7 @@ def state_of(gan) -> dict:
         "layout": getattr(gan, "layout_", None),
         "data_fingerprint": gan.data_fingerprint_,
         "history": getattr(gan, "history_", []),
+        "resumes": getattr(gan, "resumes_", []),
     }
 
 
@@ -82,6 +83,7 @@ def restore_into(gan, state: dict) -> None:
         gan.classes_, gan.class_counts_, gan.channels_ = list(state["classes"]), list(state["class_counts"]), list(state["channels"])
         gan.layout_ = state.get("layout") or {"kind": "array"}
         gan.data_fingerprint_, gan.history_ = state["data_fingerprint"], list(state["history"])
+        gan.resumes_ = list(state.get("resumes", ()))  # absent from files written before resumes were recorded
     except (KeyError, TypeError, RuntimeError) as exc:
         raise TsganError(f"an incomplete or incompatible tsgan model ({type(exc).__name__}: {str(exc)[:120]})") from None
 

@@ -1,5 +1,7 @@
-"""Pictures, files only (Agg): real beside generated sequences per label, loss curves, a PCA / t-SNE
-embedding of real and generated sequences, mean autocorrelation per lag, and per-step marginals."""
+"""Pictures, files only (Agg): real beside generated sequences per channel and label, loss curves, a PCA /
+t-SNE embedding of real and generated sequences, mean autocorrelation per lag, and per-step marginals.
+A ``*_figure`` function returns the matplotlib Figure (what a tracker is sent, what tests read); its
+``plot_*`` twin saves it durably and closes it."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,57 +17,101 @@ from ..errors import TsganError  # noqa: E402
 from ..files import save_figure  # noqa: E402
 
 
-def plot_real_vs_generated(real, real_labels, fake, fake_labels, path, *, per_panel: int = 8, seed: int = 0,
-                           channels: list[str] | None = None) -> Path:
-    """One row per class (one row if unlabelled), real sequences on the left, generated on the right;
-    each panel overlays ``per_panel`` randomly chosen sequences (every channel, one colour each)."""
+def real_vs_generated_figure(real, real_labels, fake, fake_labels, *, per_panel: int = 8, seed: int = 0,
+                             channels: list[str] | None = None, units: str | None = None, title: str | None = None):
+    """A grid of one row per channel and one column per label (one column if unlabelled): each panel overlays
+    ``per_panel`` randomly chosen real sequences (blue) and as many generated ones (orange) of that label,
+    one channel. Rows share their channel's y scale; the y label names the channel (with ``units``, e.g.
+    ``"scaled"``); ``title`` (the model and step) heads the picture. Returns the matplotlib Figure."""
     rng = np.random.default_rng(seed)
+    # NaN (beyond the end of a shorter series) is a gap in its line
+    real, fake = check_array(real, "real", allow_nan=True), check_array(fake, "fake", allow_nan=True)
+    d = real.shape[2]
+    names = _channel_names(d, channels)
     classes = [None] if real_labels is None else sorted(set(map(str, real_labels)))
-    fig, axes = plt.subplots(len(classes), 2, figsize=(9, 2.2 * len(classes) + 0.6), sharex=True, sharey=True, squeeze=False)
-    for row, cls in enumerate(classes):
-        for col, (X, labels, title) in enumerate(((real, real_labels, "real"), (fake, fake_labels, "generated"))):
-            ax = axes[row, col]
-            pool = np.arange(len(X)) if cls is None else np.flatnonzero(np.asarray(labels).astype(str) == cls)
-            for i in rng.choice(pool, size=min(per_panel, len(pool)), replace=False) if len(pool) else []:
-                for c in range(X.shape[2]):
-                    ax.plot(X[i, :, c], color=f"C{c}", alpha=0.6, lw=1)
-            ax.set_title(title if cls is None else f"{title}: {cls}", fontsize=10)
-    if channels and len(channels) > 1:
-        fig.legend([plt.Line2D([], [], color=f"C{c}") for c in range(len(channels))], channels, loc="lower center", ncol=min(len(channels), 8))
+    shown_classes = classes[:MAX_LABELS]
+    rows = min(d, MAX_CHANNELS)
+    fig, axes = plt.subplots(rows, len(shown_classes), figsize=(max(4.0, 2.9 * len(shown_classes)) + 0.6, 1.7 * rows + 1.1),
+                             sharex=True, sharey="row", squeeze=False)
+    for col, cls in enumerate(shown_classes):
+        picks = []  # the same sequences in every channel's row
+        for X, labels in ((real, real_labels), (fake, fake_labels)):
+            pool = np.arange(len(X)) if cls is None or labels is None else np.flatnonzero(np.asarray(labels).astype(str) == cls)
+            picks.append(rng.choice(pool, size=min(per_panel, len(pool)), replace=False) if len(pool) else pool)
+        for c in _shown_channels(d, fig):
+            ax = axes[c, col]
+            for X, chosen, colour in ((real, picks[0], REAL), (fake, picks[1], FAKE)):
+                for i in chosen:
+                    ax.plot(X[i, :, c], color=colour, alpha=0.55, lw=1)
+            if c == 0 and cls is not None:
+                ax.set_title(cls, fontsize=10)
+            if col == 0:
+                ax.set_ylabel(names[c] if units is None else f"{names[c]} ({units})", fontsize=9)
     for ax in axes[-1]:
         ax.set_xlabel("time step")
-    fig.tight_layout(rect=(0, 0.04 if channels and len(channels) > 1 else 0, 1, 1))
-    return _save(fig, path)
+    fig.legend([plt.Line2D([], [], color=REAL), plt.Line2D([], [], color=FAKE)], ["real", "generated"],
+               loc="upper right", ncol=2, fontsize=9, frameon=False)
+    if len(classes) > MAX_LABELS:
+        fig.text(0.01, 0.005, f"first {MAX_LABELS} of {len(classes)} labels shown", fontsize=8)
+    fig.suptitle(title or "real and generated sequences", fontsize=10, x=0.01, ha="left")
+    fig.tight_layout(rect=(0, 0.02, 1, 1))
+    return fig
 
 
-def plot_losses(history: list[dict], path) -> Path:
-    """Discriminator and generator loss per step (and the gradient penalty where there is one)."""
+def plot_real_vs_generated(real, real_labels, fake, fake_labels, path, **options) -> Path:
+    """:func:`real_vs_generated_figure`, saved to ``path`` (durably)."""
+    return _save(real_vs_generated_figure(real, real_labels, fake, fake_labels, **options), path)
+
+
+def run_title(gan, step: int | None = None) -> str:
+    """What a picture of a model says it shows: its families, loss and training step."""
+    step = step if step is not None else (gan.history_[-1]["step"] if getattr(gan, "history_", None) else None)
+    return f"{gan.generator}/{gan.discriminator} ({gan.loss})" + ("" if step is None else f", step {step}")
+
+
+def losses_figure(history: list[dict], *, resumes=(), title: str | None = None):
+    """Discriminator and generator loss per step (and the gradient penalty where there is one), a dashed
+    vertical line at each step where a resumed run began. Returns the matplotlib Figure."""
     fig, ax = plt.subplots(figsize=(7, 3.5))
     steps = [r["step"] for r in history]
     for key in ("d_loss", "g_loss", "gradient_penalty"):
         values = [r.get(key, 0.0) for r in history]
         if key != "gradient_penalty" or any(values):
             ax.plot(steps, values, label=key, lw=1)
+    for k, step in enumerate(resumes):
+        ax.axvline(step, color="0.4", ls="--", lw=1, label="resumed" if k == 0 else None)
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
+    ax.set_title(title or "training losses", fontsize=10)
     ax.legend()
     fig.tight_layout()
-    return _save(fig, path)
+    return fig
+
+
+def plot_losses(history: list[dict], path, *, resumes=(), title: str | None = None) -> Path:
+    """:func:`losses_figure`, saved to ``path`` (durably)."""
+    return _save(losses_figure(history, resumes=resumes, title=title), path)
 
 
 REAL, FAKE = "C0", "C1"  # one colour for real data, one for generated, in every picture
 MARKERS = "o^sDvP*Xph<>"
 MAX_CHANNELS = 16  # panels per picture; wider data show their first channels and say so
+MAX_LABELS = 12  # columns of the samples picture; more labels: the first ones, said so
 
 
-def _save(fig, path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def save_and_close(fig, path, *, root=None) -> Path | None:
+    """Save ``fig`` to ``path`` durably (a crash leaves the old picture or the new one; None: not saved), then close it."""
     try:
-        save_figure(fig, path, dpi=100)  # durably: a crash leaves the old picture or the new one
+        if path is not None:
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            save_figure(fig, path, dpi=100, root=root)
     finally:
         plt.close(fig)
     return path
+
+
+_save = save_and_close
 
 
 def _pair(real, fake) -> tuple[np.ndarray, np.ndarray]:
@@ -161,16 +207,21 @@ def plot_embedding(real, fake, path, *, method: str = "pca", max_points: int = 1
     return _save(fig, path)
 
 
-def plot_autocorrelation(real, fake, path, *, max_lag: int | None = None, channels: list[str] | None = None) -> Path:
-    """Mean autocorrelation per lag (``tsgan.evaluation.metrics.autocorrelation``), real beside generated, one panel per channel."""
+def autocorrelation_figure(real, fake, *, max_lag: int | None = None, channels: list[str] | None = None):
+    """Mean autocorrelation per lag (``tsgan.evaluation.metrics.autocorrelation``), real beside generated, one
+    panel per channel, at the lags ``autocorrelation_distance`` compares (1 to ``max_lag``, by default its
+    ``min(T - 1, 20)``). Returns the matplotlib Figure."""
     from .metrics import autocorrelation
+    from .metrics.statistics import metric_max_lag
 
     real, fake = _pair(real, fake)
     T, d = real.shape[1:]
-    max_lag = min(T - 1, 50) if max_lag is None else max_lag
+    if T < 2:
+        raise TsganError("autocorrelation needs sequences of at least 2 steps")
+    max_lag = metric_max_lag(max_lag, T)
     names = _channel_names(d, channels)
-    acf_real, acf_fake = autocorrelation(real, max_lag), autocorrelation(fake, max_lag)
-    lags = np.arange(max_lag + 1)
+    acf_real, acf_fake = autocorrelation(real, max_lag)[1:], autocorrelation(fake, max_lag)[1:]  # lag 0 is 1 by definition
+    lags = np.arange(1, max_lag + 1)
     fig, axes = _grid(min(d, MAX_CHANNELS))
     for c in _shown_channels(d, fig):
         ax = axes.flat[c]
@@ -181,8 +232,14 @@ def plot_autocorrelation(real, fake, path, *, max_lag: int | None = None, channe
         ax.set_xlabel("lag (steps)")
     axes.flat[0].set_ylabel("mean autocorrelation")
     axes.flat[0].legend(fontsize=8)
+    fig.suptitle(f"mean autocorrelation at lags 1-{max_lag}, the lags autocorrelation_distance compares", fontsize=10)
     fig.tight_layout(rect=(0, 0.03 if d > MAX_CHANNELS else 0, 1, 1))
-    return _save(fig, path)
+    return fig
+
+
+def plot_autocorrelation(real, fake, path, **options) -> Path:
+    """:func:`autocorrelation_figure`, saved to ``path`` (durably)."""
+    return _save(autocorrelation_figure(real, fake, **options), path)
 
 
 def plot_marginals(real, fake, path, *, real_labels=None, fake_labels=None, channels: list[str] | None = None) -> Path:

@@ -34,7 +34,7 @@ from .metrics import (FittedClassifier, autocorrelation_distance, class_share_di
                       discriminative_score, label_fidelity, marginal_distance, mmd, nearest_neighbour_ratio,
                       parzen_log_likelihood, predictive_score)
 from .metrics.training import split, stratified_split
-from .plots import plot_autocorrelation, plot_embedding, plot_losses, plot_marginals, plot_real_vs_generated
+from .plots import plot_autocorrelation, plot_embedding, plot_losses, plot_marginals, plot_real_vs_generated, run_title
 
 # Training budgets of the post-hoc models with quick=True: seconds instead of minutes, figures meaningless.
 QUICK = {"discriminative": 60, "predictive": 60, "classifier": 40, "embedding_points": 200}
@@ -99,7 +99,7 @@ METRICS = (
            "training data vs held-out real data of equal size"),
 )
 LABEL_METRICS = ("tstr", "trts", "label_fidelity")
-PICTURES = {"samples.png": "real beside generated sequences, per label", "pca.png": "PCA of real and generated sequences",
+PICTURES = {"samples.png": "real and generated sequences, per channel and label", "pca.png": "PCA of real and generated sequences",
             "tsne.png": "t-SNE of real and generated sequences", "autocorrelation.png": "mean autocorrelation per lag",
             "marginals.png": "per-step mean +- standard deviation, per label", "losses.png": "training losses"}
 
@@ -318,14 +318,15 @@ def evaluate(model: GAN | str | Path, X, y=None, *, out_dir: str | Path, held_ou
 
 def _draw(gan: GAN, out: Path, real, real_names, fake, fake_names, *, seed: int, quick: bool) -> list[str]:
     points = QUICK["embedding_points"] if quick else 1000
-    plot_real_vs_generated(real, real_names, fake, fake_names, out / "samples.png", seed=seed, channels=gan.channels_)
+    plot_real_vs_generated(real, real_names, fake, fake_names, out / "samples.png", seed=seed, channels=gan.channels_,
+                           title=run_title(gan))
     for method in ("pca", "tsne"):
         plot_embedding(real, fake, out / f"{method}.png", method=method, max_points=points, seed=seed,
                        real_labels=real_names, fake_labels=fake_names)
     plot_autocorrelation(real, fake, out / "autocorrelation.png", channels=gan.channels_)
     plot_marginals(real, fake, out / "marginals.png", real_labels=real_names, fake_labels=fake_names, channels=gan.channels_)
     if gan.history_:
-        plot_losses(gan.history_, out / "losses.png")
+        plot_losses(gan.history_, out / "losses.png", resumes=getattr(gan, "resumes_", ()), title=f"training losses: {run_title(gan)}")
     return [name for name in PICTURES if (out / name).is_file()]
 
 

@@ -6,6 +6,7 @@ import numbers
 from dataclasses import dataclass, field
 
 from ..errors import TsganError
+from .tracking_names import logger_names
 
 PRECISIONS = ("32", "bf16")
 MAX_SEED = 2**63 - 1  # torch's generators take seeds in [0, 2**64); numpy's streams and our offsets need headroom
@@ -39,6 +40,16 @@ class TrainConfig:
     threads: int | None = field(default=None, metadata=_help("CPU threads for training (default 1: the fastest on a "
                                                             "busy machine, nearly so on a quiet one)"))
     progress: bool = field(default=True, metadata=_help("show a progress bar", cli=False))
+    # How the run reports as it goes (tsgan.training.tracking); none of these changes what is trained.
+    logger: tuple[str, ...] = field(default=(), metadata=_help(
+        "send losses, validation figures and sample pictures as training goes to tensorboard (event files in "
+        "OUT/tensorboard) and/or mlflow (a run in ./mlruns or --mlflow-uri); repeat or comma-separate (default none)",
+        append=True, metavar="NAME"))
+    sample_every: int | None = field(default=None, metadata=_help(
+        "steps between sample pictures OUT/samples/step_N.png, also sent to the loggers (default: with --logger, "
+        "every --checkpoint-every steps; else none)", metavar="K"))
+    mlflow_uri: str | None = field(default=None, metadata=_help(
+        "MLflow tracking URI or folder for --logger mlflow (default ./mlruns)", metavar="URI"))
 
     def __post_init__(self) -> None:
         _whole(self.steps, "steps", 0)
@@ -48,6 +59,10 @@ class TrainConfig:
         _whole(self.log_every, "log_every", 1)
         _whole(self.checkpoint_every, "checkpoint_every", 1)
         _whole(self.threads, "threads", 1, optional=True)
+        _whole(self.sample_every, "sample_every", 1, optional=True)
+        object.__setattr__(self, "logger", logger_names(self.logger))  # "a,b", ["a", "b"] -> ("a", "b")
+        if self.mlflow_uri is not None and not (isinstance(self.mlflow_uri, str) and self.mlflow_uri):
+            raise TsganError(f"mlflow_uri must be an MLflow tracking URI or a folder, got {self.mlflow_uri!r}")
         for name in ("lr_g", "lr_d"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < float("inf")):

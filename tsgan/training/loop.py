@@ -73,6 +73,7 @@ class Trainer:
         self._adversarial = not any(t.replaces_adversarial for t in self.techniques)
         self.step = 0
         self.history: list[dict] = []
+        self.resumes: list[int] = []  # the steps at which resumed runs began (marked on the loss curve)
         self._pending: list[torch.Tensor] = []
         self._keys: tuple[str, ...] | None = None  # the recorded values' names, fixed by the first step
         self._global_rng: tuple | None = None  # torch's global stream from a checkpoint, set when fit starts
@@ -272,6 +273,7 @@ class Trainer:
         return {
             "step": self.step,
             "history": self.history,
+            "resumes": self.resumes,
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "techniques": {t.name: state for t in self.techniques if (state := t.state_dict()) is not None},
@@ -285,6 +287,7 @@ class Trainer:
     def load_state_dict(self, state: dict) -> None:
         self.step = int(state["step"])
         self.history = list(state["history"])
+        self.resumes = [*state.get("resumes", ()), self.step]
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
         saved = state.get("techniques", {})

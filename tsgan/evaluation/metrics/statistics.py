@@ -10,7 +10,8 @@ from .training import check_pair
 DEFAULT_MAX_LAG = 20
 
 
-def _max_lag(max_lag: int | None, T: int) -> int:
+def metric_max_lag(max_lag: int | None, T: int) -> int:
+    """The largest lag :func:`autocorrelation_distance` compares for sequences of ``T`` steps (``max_lag``, checked, or its default)."""
     if max_lag is None:
         return min(T - 1, DEFAULT_MAX_LAG)
     if not 1 <= max_lag <= T - 1:
@@ -47,7 +48,7 @@ def autocorrelation_distance(real, synthetic, *, max_lag: int | None = None) -> 
     real_arr, synth_arr = check_pair(real, synthetic)
     if real_arr.shape[1] < 2:
         raise TsganError("autocorrelation needs sequences of at least 2 steps")
-    lag = _max_lag(max_lag, real_arr.shape[1])
+    lag = metric_max_lag(max_lag, real_arr.shape[1])
     return float(np.abs(autocorrelation(real_arr, lag)[1:] - autocorrelation(synth_arr, lag)[1:]).mean())
 
 
