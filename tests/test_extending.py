@@ -1,4 +1,5 @@
-"""docs/extending.md runs as written: its worked technique registers, trains, is saved and shows in the CLI's help."""
+"""The guides run as written: docs/extending.md's worked technique registers, trains, is saved and shows in the
+CLI's help; docs/callbacks.md's callbacks and trackers do what the guide says."""
 from __future__ import annotations
 
 import contextlib
@@ -13,11 +14,22 @@ import tsgan
 from tsgan import cli
 from tsgan.objective.technique import TECHNIQUES
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "extending.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOC = DOCS / "extending.md"
 
 
-def blocks() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
+def blocks(doc: Path = DOC) -> list[str]:
+    """The Python blocks of a guide, in order."""
+    return re.findall(r"```python\n(.*?)```", doc.read_text(), flags=re.S)
+
+
+def run_block(doc: Path, index: int) -> tuple[dict, str]:
+    """Block ``index`` of ``doc`` run as written: (its names, what it printed)."""
+    scope: dict = {}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(blocks(doc)[index], str(doc), "exec"), scope)
+    return scope, out.getvalue()
 
 
 @pytest.fixture
@@ -57,3 +69,26 @@ def test_worked_family_runs(registry):
     torch.set_num_threads(1)
     exec(compile(blocks()[1], str(DOC), "exec"), {})
     assert "gru" not in tsgan.GENERATORS
+
+
+def test_the_callbacks_guide_has_its_examples():
+    assert len(blocks(DOCS / "callbacks.md")) == 2
+
+
+def test_callback_example_records_a_value_and_can_stop_the_run():
+    torch.set_num_threads(1)
+    scope, printed = run_block(DOCS / "callbacks.md", 0)
+    gan, stopper = scope["gan"], scope["stopper"]
+    last = gan.history_[-1]["step"]
+    assert [step for step, _ in stopper.means] == list(range(5, last + 1, 5))
+    assert [r["d_loss_window"] for r in gan.history_ if "d_loss_window" in r] == [m for _, m in stopper.means]
+    assert (f"stopped at step {last}" in printed) == (last < 100) and (last < 100) == (stopper.calm >= stopper.patience)
+
+
+def test_tracker_example_writes_what_it_says():
+    pytest.importorskip("tensorboard")
+    torch.set_num_threads(1)
+    scope, printed = run_block(DOCS / "callbacks.md", 1)
+    run = scope["run"]
+    assert printed == "20 ['step_10.png', 'step_20.png']\n"
+    assert any(p.name.startswith("events.out.tfevents") for p in (run / "tensorboard").iterdir())
