@@ -17,7 +17,7 @@ from ..files import write_text
 from .loop import Callback
 from .tracking_names import LOGGERS
 
-SYNC_SECONDS = 5.0  # losses.csv reaches the disk (fsync) at most this long after a row was logged
+SYNC_SECONDS = 60.0  # losses.csv reaches the disk (fsync) at most this long after a row was logged (a resume rewrites it anyway)
 _APPEND = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
@@ -181,7 +181,7 @@ class MLflowTracker(Tracker):
             experiment_id = experiment.experiment_id if experiment is not None else self.client.create_experiment(self.experiment)
             run_name = Path(self.run_folder).name if self.run_folder is not None else None
             self.run_id = self.client.create_run(experiment_id, run_name=run_name).info.run_id
-            self.client.log_batch(self.run_id, params=[Param(k, str(v)[:6000]) for k, v in self.params.items()])
+            self.client.log_batch(self.run_id, params=[Param(k, str(v)[:500]) for k, v in self.params.items()])
             if self.run_folder is not None:
                 write_text(Path(self.run_folder) / MLFLOW_RUN_FILE, f"{self.uri}\n{self.run_id}\n", overwrite=True, root=self.run_folder)
         else:
