@@ -173,7 +173,7 @@ def test_make_waves_errors():
 
 def test_unknown_sktime_container_and_dataset():
     """Unknown sktime container kinds and data set names are refused."""
-    _raises(lambda: tsgan.to_sktime(np.zeros((2, 3, 1)), kind="nested_univ"), "unknown sktime container")
+    _raises(lambda: tsgan.to_sktime(np.zeros((2, 3, 1)), kind="xarray"), "unknown sktime container")
     _raises(lambda: tsgan.load_dataset("sktime:no_such_set"), "no bundled data set")
     _raises(lambda: tsgan.from_sktime(np.zeros((2, 3))), "numpy3D")
 

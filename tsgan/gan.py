@@ -143,8 +143,9 @@ class GAN:
         return frame_like(X, names, getattr(self, "layout_", None), self.channels_)
 
     def sample_sktime(self, n: int, labels=None, *, seed: int | None = None, kind: str | None = None, length: int | None = None):
-        """Samples as sktime data ``(X, y)``: ``X`` numpy3D ``(n, d, T)`` or pd-multiindex (``kind``; default the
-        container the model was trained on), ``y`` the labels in the training labels' values and dtype."""
+        """Samples as sktime data ``(X, y)``: ``X`` in the Panel container the model was fitted on (numpy3D
+        ``(n, d, T)`` for arrays), or in ``kind`` (``"numpy3D"``, ``"pd-multiindex"``, ``"nested_univ"``,
+        ``"df-list"``, ...: any sktime converts to); ``y`` the labels in the training labels' values and dtype."""
         X, names = self.sample(n, labels, seed=seed, return_labels=True, length=length)
         layout = getattr(self, "layout_", None)
         return sktime_like(X, layout, self.channels_, kind), restore_labels(names, layout)

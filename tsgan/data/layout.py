@@ -124,12 +124,14 @@ def frame_like(X: np.ndarray, labels, layout: dict | None, channels: list[str]) 
 
 
 def sktime_like(X: np.ndarray, layout: dict | None, channels: list[str], kind: str | None = None):
-    """Sequences ``(n, T, d)`` as an sktime container: ``kind`` numpy3D ``(n, d, T)`` or pd-multiindex
-    (default: the kind ``layout`` records, else numpy3D), with the recorded column names, index names,
-    dtypes and time stamps. Sequences shorter than ``T`` (NaN beyond their end) get their own rows only
-    in pd-multiindex; numpy3D holds equal lengths only."""
+    """Sequences ``(n, T, d)`` as an sktime Panel container: ``kind`` numpy3D ``(n, d, T)``, pd-multiindex,
+    or any other sktime converts to (nested_univ, df-list, ...; default: the kind ``layout`` records, else
+    numpy3D), with the recorded column names, index names, dtypes and time stamps. Sequences shorter than
+    ``T`` (NaN beyond their end) get their own rows only; numpy3D holds equal lengths only."""
+    from .sktime import from_multiindex
+
     layout = layout or {"kind": "array"}
-    kind = kind or (layout["kind"] if layout.get("kind") in ("numpy3D", "pd-multiindex") else "numpy3D")
+    kind = kind or (layout["kind"] if layout.get("kind") not in (None, "array", "long", "wide") else "numpy3D")
     X, within = _unpadded(X)
     columns = _sample_columns(X, layout, channels)
     n, T = X.shape[:2]
@@ -142,13 +144,11 @@ def sktime_like(X: np.ndarray, layout: dict | None, channels: list[str], kind: s
             raise TsganError(f"samples of unequal length ({lengths.min()} to {lengths.max()} steps) do not fit sktime's numpy3D "
                              f"container (equal lengths); ask for kind='pd-multiindex', or for one length (length={T})")
         return np.ascontiguousarray(np.stack(list(columns.values()), axis=1))
-    if kind != "pd-multiindex":
-        raise TsganError(f"unknown sktime container '{kind}'; use 'numpy3D' or 'pd-multiindex'")
     index = pd.MultiIndex.from_arrays([np.repeat(np.arange(n), T), _time_index(layout.get("time"), T).take(np.tile(np.arange(T), n))],
                                       names=layout.get("index_names") or [None, None])
     original = {str(c): c for c in layout.get("columns", [])}
     df = pd.DataFrame({original.get(name, name): v.reshape(-1) for name, v in columns.items()}, index=index)
-    return _pandas_categories(df if within is None else df[within], layout)
+    return from_multiindex(_pandas_categories(df if within is None else df[within], layout), kind)
 
 
 def restore_labels(names, layout: dict | None):

@@ -1,4 +1,5 @@
-"""sktime's numpy3D and pd-multiindex containers read into Datasets and written back."""
+"""sktime's Panel containers read into Datasets and written back: numpy3D and pd-multiindex directly, every
+other container (nested_univ - the default of sktime's loaders -, df-list, ...) through sktime's own converter."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,27 +11,30 @@ from .checks import _as_array, _label_array, _plain, check_array
 from .contract import ID, TIME, VALUE, Dataset
 from .tables import _read_frame, to_long
 
+NATIVE = ("numpy3D", "pd-multiindex")  # read and written here; sktime's converter does the others through pd-multiindex
+
+
+def panel_mtypes() -> list[str]:
+    """The names of sktime's Panel containers (its mtype register)."""
+    from sktime.datatypes import MTYPE_REGISTER
+
+    return [name for name, scitype, _ in MTYPE_REGISTER if scitype == "Panel"]
+
 
 def from_sktime(X, y=None, *, nan: str = "raise", window: int | None = None, stride: int = 1, categorical=None) -> Dataset:
-    """Read sktime's ``numpy3D`` array ``(n, d, T)`` or ``pd-multiindex`` frame (and labels ``y``, one per
-    instance) into a :class:`Dataset` ``(X (n, T, d), y, channels)``. ``nan``, ``window``, ``stride``
-    and ``categorical`` (pd-multiindex only) as in :func:`from_long`; a pd-multiindex frame may hold
-    series of unequal length (padded with NaN as :func:`from_long` pads them). In numpy3D, which holds
-    equal lengths, a NaN is a missing value, handled as ``nan`` says."""
-    if isinstance(X, pd.DataFrame):
-        if not isinstance(X.index, pd.MultiIndex) or X.index.nlevels != 2:
-            raise TsganError("an sktime data frame must be pd-multiindex (instance, time) with one column per channel")
-        names = [_plain(n) for n in X.index.names]
-        long = X.reset_index(names=["__instance__", "__time__"])
-        label_col = None
-        if y is not None:
-            codes, uniques = pd.factorize(long["__instance__"])
-            y = _label_array(y, len(uniques), "instance")
-            label_col, long["__label__"] = "__label__", y[codes]
-        data = _read_frame(long, "long", id_col="__instance__", time_col="__time__", label_col=label_col,
-                           channels=list(X.columns), nan=nan, window=window, stride=stride, categorical=categorical)
-        data.layout.update(kind="pd-multiindex", index_names=names, id_col=None, time_col=None, label_col=None,
-                           columns=[_plain(c) for c in X.columns], label_dtype=None if y is None else str(y.dtype))
+    """Read any sktime Panel container (and labels ``y``, one per instance) into a :class:`Dataset`
+    ``(X (n, T, d), y, channels)``: ``numpy3D`` ``(n, d, T)``, ``pd-multiindex``, ``nested_univ`` (what
+    ``sktime.datasets.load_basic_motions()`` and the other loaders return), ``df-list``, ...; the
+    container's kind is recorded, so samples come back in it (:meth:`GAN.sample_sktime`). ``nan``,
+    ``window``, ``stride`` and ``categorical`` (not numpy3D) as in :func:`from_long`; every container but
+    numpy3D may hold series of unequal length (padded with NaN as :func:`from_long` pads them). In
+    numpy3D, which holds equal lengths, a NaN is a missing value, handled as ``nan`` says."""
+    if isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex):
+        return _from_multiindex(X, y, nan=nan, window=window, stride=stride, categorical=categorical)
+    if not isinstance(X, (np.ndarray, list, tuple)) or _is_frame_list(X):  # nested_univ, df-list, ...: sktime converts
+        kind = _mtype(X)
+        data = _from_multiindex(_convert(X, "pd-multiindex", kind), y, nan=nan, window=window, stride=stride, categorical=categorical)
+        data.layout["kind"] = kind
         return data
     if categorical:
         raise TsganError("a numpy3D array holds numbers only; pass categorical channels in a pd-multiindex frame")
@@ -45,12 +49,61 @@ def from_sktime(X, y=None, *, nan: str = "raise", window: int | None = None, str
                      layout, nan=nan, window=window, stride=stride)
 
 
+def _from_multiindex(X: pd.DataFrame, y, **options) -> Dataset:
+    if not isinstance(X.index, pd.MultiIndex) or X.index.nlevels != 2:
+        raise TsganError("an sktime data frame must be pd-multiindex (instance, time) with one column per channel")
+    names = [_plain(n) for n in X.index.names]
+    long = X.reset_index(names=["__instance__", "__time__"])
+    label_col = None
+    if y is not None:
+        codes, uniques = pd.factorize(long["__instance__"])
+        y = _label_array(y, len(uniques), "instance")
+        label_col, long["__label__"] = "__label__", y[codes]
+    data = _read_frame(long, "long", id_col="__instance__", time_col="__time__", label_col=label_col,
+                       channels=list(X.columns), **options)
+    data.layout.update(kind="pd-multiindex", index_names=names, id_col=None, time_col=None, label_col=None,
+                       columns=[_plain(c) for c in X.columns], label_dtype=None if y is None else str(y.dtype))
+    return data
+
+
+def _is_frame_list(X) -> bool:
+    return isinstance(X, list) and bool(X) and all(isinstance(x, pd.DataFrame) for x in X)
+
+
+def _mtype(X) -> str:
+    """The Panel container ``X`` is, as sktime's checks name it."""
+    from sktime.datatypes import mtype
+
+    try:
+        return mtype(X, as_scitype="Panel")
+    except (TypeError, ValueError):
+        raise TsganError(f"sktime does not recognise this {type(X).__name__} as a Panel container (a collection of series: "
+                         "nested_univ, numpy3D (n, d, T), pd-multiindex (instance, time), df-list, ...); convert it to one of "
+                         "them, or pass a numpy array (n, T, d) to fit") from None
+
+
+def _convert(X, kind: str, from_kind: str | None = None):
+    """``X`` as sktime's container ``kind``, by sktime's converter."""
+    from sktime.datatypes import convert_to
+
+    if kind not in panel_mtypes():
+        raise TsganError(f"unknown sktime container '{kind}'; use one of sktime's Panel containers: {', '.join(panel_mtypes())}")
+    try:
+        return convert_to(X, to_type=kind, as_scitype="Panel")
+    except (TypeError, ValueError, NotImplementedError, ImportError, ModuleNotFoundError) as exc:
+        raise TsganError(f"sktime cannot convert {from_kind or 'the samples'} to '{kind}' ({str(exc).splitlines()[0][:160]}); "
+                         "ask for 'pd-multiindex', 'nested_univ' or 'df-list', which hold series of unequal length too") from None
+
+
+def from_multiindex(frame: pd.DataFrame, kind: str):
+    """A pd-multiindex frame as sktime's container ``kind`` (itself for pd-multiindex)."""
+    return frame if kind == "pd-multiindex" else _convert(frame, kind)
+
+
 def to_sktime(X: np.ndarray, kind: str = "numpy3D", channels: list[str] | None = None):
-    """Write ``(n, T, d)`` sequences as sktime ``numpy3D`` ``(n, d, T)`` or ``pd-multiindex``."""
+    """Write ``(n, T, d)`` sequences as sktime ``numpy3D`` ``(n, d, T)``, ``pd-multiindex`` or any other
+    Panel container sktime converts to (``nested_univ``, ``df-list``, ...)."""
     X = check_array(X)
     if kind == "numpy3D":
         return np.ascontiguousarray(np.transpose(X, (0, 2, 1)))
-    if kind == "pd-multiindex":
-        long = to_long(X, channels=channels)
-        return long.set_index([ID, TIME])
-    raise TsganError(f"unknown sktime container '{kind}'; use 'numpy3D' or 'pd-multiindex'")
+    return from_multiindex(to_long(X, channels=channels).set_index([ID, TIME]), kind)
