@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from skbase.base import BaseObject
 
 from . import checkpoint, distributed, fitting, persistence, reading, sampling
 from .data import as_dataset, frame_like, restore_labels, sktime_like
@@ -24,7 +25,7 @@ from .training.tracking import finish_all, trackers_for
 _TRAIN_FIELDS = set(TrainConfig.__dataclass_fields__)
 
 
-class GAN:
+class GAN(BaseObject):
     """A generator/discriminator pair for labelled (or unlabelled) sequences.
 
     >>> gan = GAN("lstm", "lstm", loss="wgan-gp")            # RCGAN with WGAN-GP
@@ -40,15 +41,46 @@ class GAN:
     ``"bigan"``, ``"aae"``; default the plain GAN). Fitted state (``generator_``, ``discriminator_``, ``sampler_``
     - the generator that samples, the weight average unless ``ema_decay=0`` -, ``scaler_``, ``classes_``,
     ``history_``, ``techniques_``, ``variant_``) appears in :meth:`fit`.
+
+    scikit-learn / sktime conventions (scikit-base's ``BaseObject``, sktime's own base): :meth:`get_params`
+    gives the constructor's arguments as given, every option by name, so ``sklearn.base.clone(gan)`` makes an
+    unfitted GAN of the same settings; :meth:`set_params` changes them; the repr shows those not at their
+    default. A GAN equals only itself (not every GAN of the same settings, as ``BaseObject`` would have it).
     """
+
+    __eq__, __hash__ = object.__eq__, object.__hash__  # a trained model is itself, not its settings
 
     def __init__(self, generator: str = "lstm", discriminator: str = "lstm", loss: str = "gan", *,
                  noise_dim: int | None = None, hidden: int | None = None, layers: int = 1, static_noise: int | None = None,
                  variant=None, techniques=(), **options) -> None:
         self.generator, self.discriminator, self.loss, self.variant = generator, discriminator, loss, variant
         self.noise_dim, self.hidden, self.layers, self.static_noise = noise_dim, hidden, layers, static_noise
-        self.techniques, self.options = tuple(techniques), dict(options)
+        self.techniques, self.options = techniques, dict(options)  # as given: clone checks they are the objects passed
+        super().__init__()
         self._settings({})  # unknown names and options that do not fit fail now, not after data loading
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor's arguments as given: its named ones and every option (training loop's and techniques')."""
+        return {**super().get_params(deep=deep), **self.options}
+
+    def set_params(self, **params) -> "GAN":
+        """Change constructor arguments or options (``gan.set_params(steps=500, loss="wgan-gp")``); settings that
+        do not fit are refused, leaving the GAN as it was. A fitted GAN keeps its networks until the next ``fit``."""
+        named = set(self.get_param_names())
+        before = {name: getattr(self, name) for name in named}, dict(self.options)
+        for name, value in params.items():
+            if name in named:
+                setattr(self, name, value)
+            else:
+                self.options[name] = value
+        try:
+            self._settings({})
+        except TsganError:
+            for name, value in before[0].items():
+                setattr(self, name, value)
+            self.options = before[1]
+            raise
+        return self
 
     def _settings(self, fit_options: dict) -> tuple[TrainConfig, tuple]:
         """The training config and fresh techniques from the constructor's options, overridden by ``fit``'s."""
