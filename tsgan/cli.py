@@ -1,4 +1,8 @@
-"""The ``tsgan`` command line: make a data set, train, sample, evaluate. Errors in input print one line and exit 2."""
+"""The ``tsgan`` command line: make a data set, train, sample, evaluate. Errors in input print one line and exit 2.
+
+Each command imports the heavy modules it uses (torch, pandas, the data layer) itself, so that ``--help``,
+``--version`` and a mistyped option answer at once; the parser's options come from
+:mod:`tsgan.cli_options`, which needs no torch either."""
 from __future__ import annotations
 
 import argparse
@@ -6,12 +10,7 @@ import contextlib
 import sys
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-from . import distributed
-from .cli_options import add_training_options, training_options
-from .data import FORMATS, NAN_OPTIONS, Dataset, categorical_vocabularies, load_dataset, sktime_datasets, to_long, write_table
+from .cli_options import add_training_options, data_choices, training_options
 from .errors import TsganError
 from .files import remove_stray_temporaries
 from .outputs import check_not_protected, output_format
@@ -20,6 +19,7 @@ WAVES_HELD_OUT_SEED = 1
 
 
 def _data_waves(args) -> None:
+    from .data import to_long, write_table
     from .data.waves import make_waves
 
     X, y = make_waves(args.n, args.length, seed=args.seed, classes=tuple(args.classes),
@@ -29,6 +29,8 @@ def _data_waves(args) -> None:
 
 
 def _data_list(args) -> None:
+    from .data import sktime_datasets
+
     print("sktime data sets (tsgan train --data sktime:NAME; the forecasting series need --window LENGTH):")
     for name, task, text in sktime_datasets():
         print(f"  {name:<20} {task:<15} {text}")
@@ -43,11 +45,15 @@ def _columns(args) -> dict:
 
 
 def _load_training_data(args, columns: dict | None = None):
+    from .data import load_dataset
+
     data = load_dataset(args.data, **(columns or _columns(args)))  # the embedded sets are fixed, whatever the training seed
     return data.unlabelled() if args.unconditional else data
 
 
 def _train(args) -> None:
+    from . import distributed
+
     out = Path(args.out)
     # one run per folder (rank 0 alone writes, so it alone holds the lock); what killed runs left is removed
     with RunLock(out) if distributed.is_main() else contextlib.nullcontext():
@@ -57,6 +63,9 @@ def _train(args) -> None:
 
 
 def _train_in(args, out: Path) -> None:
+    import pandas as pd
+
+    from . import distributed
     from .gan import GAN
     from .evaluation.plots import plot_losses, plot_real_vs_generated, run_title
     from .training.tracking import LossCsv
@@ -107,6 +116,11 @@ def _with_saved_settings(options: dict, path: Path) -> dict:
 def _split_labels(data, per_class: int):
     """``--labels-per-class N`` (semi-supervised): the first N sequences of each class keep their labels,
     the others are returned apart, unlabelled."""
+    import numpy as np
+    import pandas as pd
+
+    from .data import Dataset
+
     X, y, channels = data
     if y is None or per_class < 1:
         raise TsganError("--labels-per-class needs labelled data and N >= 1")
@@ -118,6 +132,7 @@ def _split_labels(data, per_class: int):
 
 
 def _sample(args) -> None:
+    from .data import write_table
     from .gan import load
 
     output_format(args.out)  # before the model is read: a bad --out fails at once
@@ -134,6 +149,7 @@ def _sample(args) -> None:
 
 
 def _evaluate(args) -> None:
+    from .data import categorical_vocabularies, load_dataset
     from .gan import load
     from .evaluation.report import evaluate
     from .data.waves import make_waves
@@ -177,11 +193,11 @@ def _add_column_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time-col", default="time", help="time column of a CSV/parquet file (default time)")
     parser.add_argument("--label-col", default="label", help="label column of a CSV/parquet file, if present (default label)")
     parser.add_argument("--channels", default=None, help="comma-separated channel columns (default: all other columns)")
-    parser.add_argument("--format", default="long", choices=list(FORMATS),
+    parser.add_argument("--format", default="long", choices=data_choices("format"),
                         help="table layout of a CSV/parquet file: long (a row per series and step, with a time column) or "
                              "wide (a row per step in time order, no time column needed; without the id column the file is "
                              "one series, to cut with --window) (default long)")
-    parser.add_argument("--nan", default="raise", choices=list(NAN_OPTIONS),
+    parser.add_argument("--nan", default="raise", choices=data_choices("nan"),
                         help="missing values: raise (an error naming the series, time and channel), interpolate (linear within "
                              "each series) or mask (interpolate and add a 0/1 <channel>_observed channel that the GAN learns; "
                              "samples get NaN back where it says so) (default raise)")
@@ -197,8 +213,15 @@ def _add_column_options(parser: argparse.ArgumentParser) -> None:
                              "its values; a missing or unknown category is an error")
 
 
+def _version() -> str:
+    import tsgan
+
+    return tsgan.__version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tsgan", description="Generate realistic, labelled time series with GANs.")
+    parser.add_argument("--version", action="version", version=f"tsgan {_version()}", help="print tsgan's version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="{data,train,sample,evaluate}")
 
     data = sub.add_parser("data", help="make a data set, or list the ones --data loads")
