@@ -88,3 +88,6 @@ def test_bad_containers_are_named():
         gan.sample_sktime(2, kind="xarray")
     with pytest.raises(tsgan.TsganError, match="cannot convert the samples to 'pd-wide'"):
         gan.sample_sktime(2, kind="pd-wide")
+    for odd in (None, "basic_motions", {"a": 1}, pd.Series([1.0, 2.0])):
+        with pytest.raises(tsgan.TsganError, match="not recognise this .* as a Panel container"):
+            tsgan.from_sktime(odd)

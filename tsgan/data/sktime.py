@@ -75,11 +75,14 @@ def _mtype(X) -> str:
     from sktime.datatypes import mtype
 
     try:
-        return mtype(X, as_scitype="Panel")
-    except (TypeError, ValueError):
+        found = mtype(X, as_scitype="Panel")  # None for None
+    except Exception:  # sktime's checks raise TypeError for most objects, others for some
+        found = None
+    if found is None:
         raise TsganError(f"sktime does not recognise this {type(X).__name__} as a Panel container (a collection of series: "
                          "nested_univ, numpy3D (n, d, T), pd-multiindex (instance, time), df-list, ...); convert it to one of "
-                         "them, or pass a numpy array (n, T, d) to fit") from None
+                         "them, or pass a numpy array (n, T, d) to fit")
+    return found
 
 
 def _convert(X, kind: str, from_kind: str | None = None):
