@@ -1,7 +1,8 @@
 """Data in and out: the data contract and its readers and writers, the data sets, and scaling.
 
 The data contract: validate arrays ``(n, T, d)`` with optional labels, and convert to and from
-pandas long and wide format and sktime's ``numpy3D`` / ``pd-multiindex`` containers; load the data
+pandas long and wide format and every sktime Panel container (``numpy3D``, ``pd-multiindex``, ``nested_univ``,
+``df-list``, ...: sktime's converter); load the data
 sets bundled with sktime; cut long series into windows.
 
 Formats of a table (a DataFrame, CSV or parquet file):
