@@ -16,7 +16,7 @@ import tsgan
 from tsgan import cli
 from tsgan.cli_options import MODEL_OPTIONS
 from tsgan.objective.technique import TECHNIQUES, options_of
-from tsgan.run_config import check, schema, subcommand
+from tsgan.run_config import check, key_of, schema, subcommand
 
 TINY = ["--steps", 20, "--batch-size", 16, "--hidden", 8, "--noise-dim", 4, "--no-progress"]
 
@@ -142,7 +142,7 @@ def test_config_file_kinds(tmp_path, capsys, monkeypatch):
 def test_schema_is_the_command_line_options():
     """The config's tables and keys are train's option groups: the model's options and the loss, every
     TrainConfig option of the command line, every technique with its options, the variant's."""
-    tables = schema(subcommand(cli.build_parser(), "train"))
+    tables = {name: {key_of(action) for action in keys.values()} for name, keys in schema(subcommand(cli.build_parser(), "train")).items()}
     assert set(tables["model"]) == {*MODEL_OPTIONS, "loss"}
     assert set(tables["training"]) >= {f.name for f in dataclasses.fields(tsgan.TrainConfig) if f.metadata.get("cli", True)}
     for name, cls in TECHNIQUES.items():
@@ -150,9 +150,13 @@ def test_schema_is_the_command_line_options():
             assert set(tables[f"techniques.{name}"]) == {f.name for f in options_of(cls)}, name
     assert {"name", "categorical", "code_dim"} <= set(tables["variant"])
     assert {"data", "format", "window", "categorical", "unconditional"} <= set(tables["data"])
-    values = check({"variant": {"name": "infogan", "categorical": 3}, "data": {"categorical": "state"}},
-                   subcommand(cli.build_parser(), "train"), "c.toml")
-    assert values == {"variant": "infogan", "variant:categorical": 3, "categorical": ["state"]}
+    train = subcommand(cli.build_parser(), "train")
+    values = check({"variant": {"name": "infogan", "info_continuous": 2, "categorical": 3}, "data": {"categorical": "state"},
+                    "techniques": {"label-smoothing": {"label_smoothing": True}}}, train, "c.toml")
+    assert values == {"variant": "infogan", "variant:continuous": 2, "variant:categorical": 3, "categorical": ["state"],
+                      "technique:real_target": 0.9}  # a flag's spelling is a key too; true: the flag without a value
+    with pytest.raises(tsgan.TsganError, match="real_target twice"):
+        check({"techniques": {"label-smoothing": {"label_smoothing": 0.8, "real_target": 0.9}}}, train, "c.toml")
 
 
 def test_resume_reads_the_run_config(first_run, tmp_path, capsys):

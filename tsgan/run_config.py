@@ -2,8 +2,8 @@
 options a command was not given filled in from it (``tsgan train --config FILE``; ``tsgan evaluate RUN`` and
 ``tsgan train --resume`` read RUN/config.toml, which :mod:`tsgan.run_record` writes).
 
-A config's tables are the option groups of ``tsgan train --help`` and its keys the options' destinations (the
-flag's name with ``_`` for ``-``)::
+A config's tables are the option groups of ``tsgan train --help``, its keys the options' keyword names (as
+``GAN(...)`` and ``fit(...)`` take them) or their flags' names with ``_`` for ``-``::
 
     [data]                          # --data and the reader options
     data = "waves.csv"
@@ -80,15 +80,28 @@ def subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentP
 
 def schema(parser: argparse.ArgumentParser) -> dict[str, dict[str, argparse.Action]]:
     """A command's config tables, ``{table: {key: action}}``, from its option groups (``technique: NAME`` is
-    the table ``techniques.NAME``; ``--variant`` is ``name`` in ``[variant]``)."""
+    the table ``techniques.NAME``). An option's key is its keyword name (``GAN(...)``'s, ``fit(...)``'s; ``--variant``
+    is ``name`` in ``[variant]``), and each of its flags with ``_`` for ``-`` is one too (``--info-categorical``:
+    ``categorical`` or ``info_categorical``)."""
     tables: dict[str, dict[str, argparse.Action]] = {}
     for group in parser._action_groups:
         title = group.title or ""
         table = f"techniques.{title[len(_TECHNIQUE_GROUP):]}" if title.startswith(_TECHNIQUE_GROUP) else _GROUP_TABLES.get(title)
         if table is not None:
+            keys = tables.setdefault(table, {})
             for action in group._group_actions:
-                tables.setdefault(table, {})["name" if action.dest == "variant" else action.dest.split(":", 1)[-1]] = action
+                for key in (key_of(action), *(flag.lstrip("-").replace("-", "_") for flag in action.option_strings)):
+                    keys.setdefault(key, action)
     return tables
+
+
+def key_of(action: argparse.Action) -> str:
+    """The key an option is written under: its keyword name."""
+    return "name" if action.dest == "variant" else action.dest.split(":", 1)[-1]
+
+
+def _keys(table: dict) -> list[str]:
+    return [key for key, action in table.items() if key == key_of(action)]
 
 
 # -- reading and checking -----------------------------------------------------------------------------
@@ -135,7 +148,9 @@ def check(tables: dict, parser: argparse.ArgumentParser, path: str | Path) -> di
             if value is None:  # YAML's null: not given
                 continue
             action = known[table][key]
-            values[action.dest] = by_table.setdefault(table, {})[key] = _value(action, value, f"'{path}': [{table}] {key}")
+            if action.dest in values:
+                raise TsganError(f"'{path}': [{table}] gives {key_of(action)} twice (as '{key}' too); keep one")
+            values[action.dest] = by_table.setdefault(table, {})[key_of(action)] = _value(action, value, f"'{path}': [{table}] {key}")
     _check_settings(by_table, path)
     return values
 
@@ -177,7 +192,7 @@ def _unknown(key: str, table: str, known: dict) -> str:
     home = [t for t, keys in known.items() if key in keys and t != table]
     if home:
         return f"'{key}' is not a [{table}] option; it belongs in [{home[0]}]"
-    return f"unknown key '{key}' in [{table}]{_close(key, known[table])}; [{table}] takes {', '.join(known[table])}"
+    return f"unknown key '{key}' in [{table}]{_close(key, known[table])}; [{table}] takes {', '.join(_keys(known[table]))}"
 
 
 def _value(action: argparse.Action, value, where: str):
