@@ -98,10 +98,11 @@ def _train_in(args, out: Path) -> None:
 
 def _data_options(args) -> dict:
     """The data spec and reader options this run read (``[data]`` of its config.toml); a file by its full path."""
+    from .data.catalogue import reads_a_file
     from .run_config import schema, subcommand
 
     options = {a.dest: getattr(args, a.dest) for a in schema(subcommand(args.invocation.parser, "train"))["data"].values()}
-    if Path(options["data"]).is_file():
+    if reads_a_file(options["data"]):  # found again from any folder
         options["data"] = str(Path(options["data"]).resolve())
     return options
 
