@@ -245,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a GAN and write model.pt, losses.csv, samples.png",
                            description="Train a GAN. With no --data, trains the conditional RCGAN on the waves set (the main job). "
                                        "Writes DIR/model.pt, DIR/losses.csv, DIR/samples.png (real beside generated per label), "
-                                       "DIR/losses.png and DIR/checkpoint.pt (for --resume).")
+                                       "DIR/losses.png, DIR/checkpoint.pt (for --resume) and DIR/config.toml (the run's config, for --config).")
     train.add_argument("--config", default=None, metavar="FILE",
                        help="a TOML or YAML file of these options, in tables named as the groups below ([data], [model], "
                             "[training], [techniques.NAME], [variant]; keys as the options' names, with _ for -); options "
