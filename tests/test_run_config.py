@@ -209,16 +209,20 @@ def test_run_without_config_asks_for_data(first_run, tmp_path, capsys):
 
 def test_python_fit_writes_config_that_the_command_line_repeats(first_run, tmp_path, capsys):
     """GAN.fit(out_dir=...) writes config.toml with the data spec "python arrays": the command line asks for
-    --data, and given the same data repeats the Python run bit for bit."""
+    --data, and given the same data repeats the Python run bit for bit (here with a technique on by default
+    turned off). A run without config.toml resumes with the techniques chosen when it started."""
     csv, _ = first_run
-    gan = tsgan.GAN(hidden=8, noise_dim=4, ema_decay=0.9)
+    gan = tsgan.GAN(hidden=8, noise_dim=4, ema_decay=0.0)
     gan.fit(tsgan.load_dataset(str(csv)), out_dir=tmp_path / "py", steps=20, batch_size=16, seed=1, progress=False)
     config = config_of(tmp_path / "py")
-    assert config["data"] == {"data": "python arrays"} and config["techniques"] == {"weight-average": {"ema_decay": 0.9}}
+    assert config["data"] == {"data": "python arrays"} and config["techniques"] == {"weight-average": {"ema_decay": 0.0}}
     assert run("train", "--config", tmp_path / "py" / "config.toml", "--out", tmp_path / "cli") == 2
     assert "--data" in error_line(capsys)
     assert run("train", "--config", tmp_path / "py" / "config.toml", "--data", csv, "--out", tmp_path / "cli", "--no-progress") == 0
     np.testing.assert_array_equal(samples(tmp_path / "cli"), gan.sample(40, seed=3))
+    (tmp_path / "cli" / "config.toml").unlink()  # as a run from before config.toml: the checkpoint alone says the settings
+    assert run("train", "--data", csv, "--out", tmp_path / "cli", "--resume", "--steps", 22, "--no-progress") == 0
+    assert tsgan.load(tmp_path / "cli").technique("weight-average") is None
 
 
 def test_a_users_config_in_the_run_folder_is_never_replaced(first_run, tmp_path, capsys):
