@@ -37,7 +37,7 @@ def test_two_processes_resume_to_the_global_batch_model(tmp_path):
     resumed = _torchrun("--data", csv, "--out", out, "--steps", 6, "--resume", *TINY)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert "in 2 processes" in resumed.stdout and resumed.stdout.count("trained lstm/lstm") == 1  # rank 0 alone reports
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".tsgan.lock")) == ["checkpoint.prev.pt", "checkpoint.pt", "losses.csv", "losses.png",
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".tsgan.lock")) == ["checkpoint.prev.pt", "checkpoint.pt", "config.toml", "losses.csv", "losses.png",
                                                      "model.pt", "samples.png"]
     assert torch.load(out / "checkpoint.prev.pt", weights_only=True)["trainer"]["step"] == 4
     two = tsgan.load(out, device="cpu")

@@ -14,6 +14,7 @@ from .cli_options import add_training_options, data_choices, training_options
 from .errors import TsganError
 from .files import remove_stray_temporaries
 from .outputs import check_not_protected, output_format
+from .run_config import configure_evaluation, configure_training, default_samples, parse_command_line
 from .run_lock import RunLock
 WAVES_HELD_OUT_SEED = 1
 
@@ -54,6 +55,7 @@ def _load_training_data(args, columns: dict | None = None):
 def _train(args) -> None:
     from . import distributed
 
+    configure_training(args)  # options left out come from --config FILE (resuming: from the run's config.toml)
     out = Path(args.out)
     # one run per folder (rank 0 alone writes, so it alone holds the lock); what killed runs left is removed
     with RunLock(out) if distributed.is_main() else contextlib.nullcontext():
@@ -84,8 +86,11 @@ def _train_in(args, out: Path) -> None:
     if args.labels_per_class is not None and not semi_supervised:
         raise TsganError("--labels-per-class leaves most sequences unlabelled, for --semi-supervised: add it")
     data, unlabelled = _split_labels(data, args.labels_per_class) if args.labels_per_class is not None else (data, None)
+    from .run_record import RunConfigWriter
+
+    writer = RunConfigWriter(gan, out, data=_data_options(args), command_line=["tsgan", *args.invocation.argv])
     live = (LossCsv(out / "losses.csv", root=out),) if distributed.is_main() else ()  # losses.csv as training goes
-    gan.fit(data, out_dir=out, resume=args.resume, unlabelled=unlabelled, callbacks=live, **options["train"])
+    gan.fit(data, out_dir=out, resume=args.resume, unlabelled=unlabelled, callbacks=(writer, *live), **options["train"])
     if not distributed.is_main():  # data-parallel (torchrun): rank 0 writes the model and pictures
         distributed.finish()
         return
@@ -100,9 +105,20 @@ def _train_in(args, out: Path) -> None:
     distributed.finish()
 
 
+def _data_options(args) -> dict:
+    """The data spec and reader options this run read (``[data]`` of its config.toml); a file by its full path."""
+    from .data.catalogue import reads_a_file
+    from .run_config import schema, subcommand
+
+    options = {a.dest: getattr(args, a.dest) for a in schema(subcommand(args.invocation.parser, "train"))["data"].values()}
+    if reads_a_file(options["data"]):  # found again from any folder
+        options["data"] = str(Path(options["data"]).resolve())
+    return options
+
+
 def _with_saved_settings(options: dict, path: Path) -> dict:
-    """The command line's options with the model's and the variant's left out taken from the run's checkpoint
-    (its techniques and training settings fill in when ``fit`` resumes)."""
+    """The command line's options with the model's, the variant's and the techniques' chosen options left out
+    taken from the run's checkpoint (its training settings fill in when ``fit`` resumes)."""
     from .checkpoint import read_checkpoint
     from .persistence import upgrade
 
@@ -110,7 +126,8 @@ def _with_saved_settings(options: dict, path: Path) -> dict:
     init = upgrade(state)["init"]
     model = {k: init[k] for k in ("generator", "discriminator", "loss", "noise_dim", "hidden", "layers", "static_noise") if k in init}
     variant = options["variant"] if options["variant_given"] else init.get("variant")
-    return {**options, "model": {**model, **options["model"]}, "variant": variant}
+    return {**options, "model": {**model, **options["model"]}, "variant": variant,
+            "techniques": {**init.get("options", {}), **options["techniques"]}}
 
 
 def _split_labels(data, per_class: int):
@@ -135,6 +152,7 @@ def _sample(args) -> None:
     from .data import write_table
     from .gan import load
 
+    default_samples(args)
     output_format(args.out)  # before the model is read: a bad --out fails at once
     check_not_protected(args.out, [args.model])
     if Path(args.out).exists() and not args.force:
@@ -155,6 +173,10 @@ def _evaluate(args) -> None:
     from .data.waves import make_waves
 
     gan = load(args.model)
+    configure_evaluation(args)  # the data and its options left out come from the run's config.toml
+    out = Path(args.out)
+    if not args.force and any((out / name).exists() for name in ("metrics.json", "summary.md")):
+        raise TsganError(f"'{out}' already holds an evaluation report; pass --force to replace it, or choose another --out")
     columns = _columns(args)
     vocabularies = categorical_vocabularies(getattr(gan, "layout_", None))
     if vocabularies:  # the model's categories in its order, also where the data lack one of them (or --categorical is left out)
@@ -168,10 +190,9 @@ def _evaluate(args) -> None:
     elif args.data == "waves":  # the waves set is seed 0; another seed is real data no model trained on `waves` saw
         held_out, held_out_labels = make_waves(len(X), X.shape[1], seed=WAVES_HELD_OUT_SEED)
         held_out_name = f"fresh waves (seed {WAVES_HELD_OUT_SEED}), never seen in training"
-    result = evaluate(gan, X, y, out_dir=args.out, held_out=held_out, held_out_labels=held_out_labels, n=args.n,
+    result = evaluate(gan, X, y, out_dir=out, held_out=held_out, held_out_labels=held_out_labels, n=args.n,
                       seed=args.seed, quick=args.quick, data_name=args.data, held_out_name=held_out_name,
                       log=None if args.quiet else lambda line: print(f"  {line}", file=sys.stderr, flush=True))
-    out = Path(args.out)
     print(f"wrote {out / 'summary.md'}, {out / 'metrics.json'} and the pictures to {out}")
     for key, name in (("discriminative_score", "discriminative score"), ("predictive_score", "predictive score"),
                       ("mmd", "MMD^2"), ("label_fidelity", "label fidelity"), ("nearest_neighbour_ratio", "memorisation ratio")):
@@ -247,18 +268,23 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a GAN and write model.pt, losses.csv, samples.png",
                            description="Train a GAN. With no --data, trains the conditional RCGAN on the waves set (the main job). "
                                        "Writes DIR/model.pt, DIR/losses.csv, DIR/samples.png (real beside generated per label), "
-                                       "DIR/losses.png and DIR/checkpoint.pt (for --resume).")
-    train.add_argument("--data", default="waves", help="'waves' (default), 'sines' (TimeGAN's), a .csv/.parquet file (long format: "
+                                       "DIR/losses.png, DIR/checkpoint.pt (for --resume) and DIR/config.toml (the run's config, for --config).")
+    train.add_argument("--config", default=None, metavar="FILE",
+                       help="a TOML or YAML file of these options, in tables named as the groups below ([data], [model], "
+                            "[training], [techniques.NAME], [variant]; keys as the options' names, with _ for -); options "
+                            "given here override it. Every run writes the config it used to OUT/config.toml")
+    train_data = train.add_argument_group("data")
+    train_data.add_argument("--data", default="waves", help="'waves' (default), 'sines' (TimeGAN's), a .csv/.parquet file (long format: "
                        "columns series_id, time, label, then channels; or --format wide), or sktime:NAME for a data set bundled "
                        "with sktime (e.g. sktime:basic_motions, sktime:basic_motions:train for one split, sktime:airline --window 24; `tsgan data list` "
                        "names them all)")
     add_training_options(train)
-    train.add_argument("--labels-per-class", type=int, default=None, metavar="N",
+    train_data.add_argument("--labels-per-class", type=int, default=None, metavar="N",
                        help="with --semi-supervised: keep the labels of the first N sequences of each class, use the "
                             "others unlabelled (default: keep every label)")
     train.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint (up to --steps)")
-    train.add_argument("--unconditional", action="store_true", help="ignore labels and train an unconditional GAN")
-    _add_column_options(train)
+    train_data.add_argument("--unconditional", action="store_true", help="ignore labels and train an unconditional GAN")
+    _add_column_options(train_data)
     train.add_argument("--out", required=True, help="output folder")
     train.add_argument("--force", action="store_true", help="replace a model in --out that has no checkpoint to resume")
     train.set_defaults(func=_train)
@@ -277,7 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="an InfoGAN model: generate with these continuous codes, one value per code, drawn from [-1, 1] "
                              "in training (default drawn)")
     sample.add_argument("--device", default=None, help="auto, cpu or cuda[:N] (default: where the model was trained, CPU if that is missing)")
-    sample.add_argument("--out", required=True, help="output file, .csv or .parquet (never the model, nor the data)")
+    sample.add_argument("--out", default=None, help="output file, .csv or .parquet (never the model, nor the data; "
+                        "default RUN/samples.csv)")
     sample.add_argument("--force", action="store_true", help="replace --out if it exists")
     sample.set_defaults(func=_sample)
 
@@ -288,27 +315,30 @@ def build_parser() -> argparse.ArgumentParser:
                                           "distances, and a memorisation check. Writes OUT/metrics.json, OUT/summary.md and "
                                           "OUT/samples.png, pca.png, tsne.png, autocorrelation.png, marginals.png, losses.png.")
     evaluate.add_argument("model", help="a run folder (holding model.pt) or a model file")
-    evaluate.add_argument("--data", required=True, help="the real data the model learnt from, as `tsgan train --data` takes it: "
-                          "'waves', sktime:NAME, or a .csv/.parquet file, with the same data options")
-    evaluate.add_argument("--held-out", default=None, metavar="DATA",
+    evaluate_data = evaluate.add_argument_group("data", "default: as the run's config.toml says (a run folder "
+                                                "of older tsgan has none: then --data is needed)")
+    evaluate_data.add_argument("--data", default=None, help="the real data the model learnt from, as `tsgan train --data` "
+                               "takes it: 'waves', sktime:NAME, or a .csv/.parquet file, with the same data options")
+    evaluate_data.add_argument("--held-out", default=None, metavar="DATA",
                           help="real data the model never saw, as --data takes it (a .csv/.parquet file with the same columns, "
                                "or e.g. sktime:basic_motions:test), for the memorisation check and as "
                                "test data (default: for --data waves, fresh waves of another seed; else the data split 80/20, "
                                "and no memorisation check)")
-    evaluate.add_argument("--out", required=True, help="output folder for the report")
+    evaluate.add_argument("--out", default=None, help="output folder for the report (default RUN/evaluation)")
+    evaluate.add_argument("--force", action="store_true", help="replace a report already in --out")
     evaluate.add_argument("--n", type=int, default=None, help="generated sequences (default: as many as the real training part)")
     evaluate.add_argument("--seed", type=int, default=0, help="random seed for sampling, splits and the metrics' models (default 0)")
     evaluate.add_argument("--quick", action="store_true", help="train the metrics' models a few steps only: checks the "
                           "pipeline in seconds, the figures mean little")
-    evaluate.add_argument("--unconditional", action="store_true", help="ignore the data's labels (no label metrics)")
-    _add_column_options(evaluate)
+    evaluate_data.add_argument("--unconditional", action="store_true", help="ignore the data's labels (no label metrics)")
+    _add_column_options(evaluate_data)
     evaluate.add_argument("--quiet", action="store_true", help="no progress lines")
     evaluate.set_defaults(func=_evaluate)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_command_line(build_parser, argv)
     try:
         args.func(args)
     except TsganError as exc:

@@ -17,6 +17,7 @@ from .nn.families import check_families
 from .nn.lengths import PAD
 from .objective.composition import compose, split_options
 from .objective.losses import get_loss
+from .run_record import RunConfigWriter
 from .training.config import TrainConfig
 from .training.loop import Callback, Trainer, check_batch_size
 from .training.runtime import resolve_device
@@ -114,10 +115,14 @@ class GAN(BaseObject):
         """Train on ``X`` ``(n, T, d)`` (or ``(n, T)``) with optional labels ``y`` (names or numbers); ``X`` may
         also be a :class:`tsgan.Dataset` or a DataFrame (long format, sktime pd-multiindex) bringing its labels,
         channel names and layout (for :meth:`sample_frame`, :meth:`sample_sktime`). ``options`` as in the
-        constructor. With ``out_dir``, a checkpoint is written there atomically every ``checkpoint_every`` steps;
-        ``resume=True`` continues from it. ``unlabelled``: sequences without labels, for a semi-supervised model.
+        constructor. With ``out_dir``, a checkpoint is written there atomically every ``checkpoint_every`` steps,
+        and ``out_dir/config.toml`` when training starts (the settings, the data spec "python arrays":
+        ``tsgan train --config`` repeats the run given ``--data``); ``resume=True`` continues from it.
+        ``unlabelled``: sequences without labels, for a semi-supervised model.
         ``callbacks``: :class:`tsgan.Callback` objects called as training goes (docs/callbacks.md); the options
         ``logger="tensorboard"`` / ``"mlflow"`` and ``sample_every=K`` add live trackers (tsgan.training.tracking)."""
+        if out_dir is not None and not any(isinstance(cb, RunConfigWriter) for cb in callbacks):
+            callbacks = (*callbacks, RunConfigWriter(self, out_dir))  # the command line passes its own, with the data spec
         ckpt_path, state, self._keep_previous_checkpoint = fitting.checkpoint_to_resume(out_dir, resume)
         cfg, techniques = self._settings(options) if state is None else fitting.resumed_settings(self, state, options)
         dataset = as_dataset(X, y, channels)

@@ -67,13 +67,18 @@ def _load_sktime(name: str, *, window: int | None = None, stride: int = 1, nan: 
     return from_wide(frame, id_col=None, label_col=None, nan=nan, window=window, stride=stride)
 
 
+def reads_a_file(spec: str) -> bool:
+    """Whether :func:`load_dataset` reads ``spec`` from a CSV/parquet file (not ``waves``, ``sines``, ``sktime:NAME``)."""
+    return spec not in ("waves", "sines") and not spec.startswith("sktime:")
+
+
 def load_dataset(spec: str, *, n: int = 1000, length: int = 30, seed: int = 0, window: int | None = None, stride: int = 1,
                  nan: str = "raise", format: str = "long", **columns) -> Dataset:
     """Resolve a data spec to a :class:`Dataset` ``(X, labels, channels)``: ``waves``, ``sines``
     (TimeGAN's, 10,000 x 24 x 5, unlabelled), ``sktime:NAME`` (see :func:`sktime_datasets`), or a
     CSV/parquet path read by :func:`read_table` with ``format`` and the column ``columns``.
     ``window`` / ``stride`` cut series into windows, ``nan`` handles missing values (:func:`from_long`)."""
-    if columns.get("categorical") and (spec in ("waves", "sines") or spec.startswith("sktime:")):
+    if columns.get("categorical") and not reads_a_file(spec):
         raise TsganError(f"categorical channels are read from tables (CSV/parquet); '{spec}' has none")
     if spec == "waves":
         X, y = make_waves(n, length, seed=seed)

@@ -48,21 +48,30 @@ def compose(loss, flat: dict | None = None, techniques=(), variant=None, model=N
         cls, f = table[key]
         by_class.setdefault(cls.name, {})[f.name] = value
     for name, given in by_class.items():
-        cls = TECHNIQUES[name]
-        merged = {**(chosen[name].config() if name in chosen else _defaults(cls)), **given}
-        switches = [f for f in options_of(cls) if f.metadata.get("off") is not None]
-        if switches and all(_is_off(merged[f.name], f.metadata["off"]) for f in switches):
-            others = sorted(flat_name(_field(cls, k)) for k in given if k not in {f.name for f in switches})
-            if others:
-                raise TsganError(f"{', '.join(others)} given while {name} is off "
-                                 f"({', '.join(f'{flat_name(f)}={merged[f.name]!r}' for f in switches)}); drop it or turn {name} on")
+        technique = with_options(name, given, chosen.get(name))
+        if technique is None:
             chosen.pop(name, None)
-            continue
-        chosen[name] = make_technique({**merged, "name": name})
+        else:
+            chosen[name] = technique
     game = make_game(variant)
     result = tuple(sorted([*chosen.values(), game], key=lambda t: (t.order, t.name)))
     validate(result, loss, model)
     return result
+
+
+def with_options(name: str, given: dict, current: Technique | None = None) -> Technique | None:
+    """The technique ``name`` with the ``given`` options (by field name) over ``current``'s (its defaults where
+    None), or None where its switch options turn it off; options given beside a switch that is off are an error."""
+    cls = TECHNIQUES[name]
+    merged = {**(current.config() if current is not None else _defaults(cls)), **given}
+    switches = [f for f in options_of(cls) if f.metadata.get("off") is not None]
+    if switches and all(_is_off(merged[f.name], f.metadata["off"]) for f in switches):
+        others = sorted(flat_name(_field(cls, k)) for k in given if k not in {f.name for f in switches})
+        if others:
+            raise TsganError(f"{', '.join(others)} given while {name} is off "
+                             f"({', '.join(f'{flat_name(f)}={merged[f.name]!r}' for f in switches)}); drop it or turn {name} on")
+        return None
+    return make_technique({**merged, "name": name})
 
 
 def _defaults(cls) -> dict:
