@@ -21,7 +21,30 @@ def atomic_save(state: dict, path: str | Path, *, root: str | Path | None = None
     file intact. The file gets the permissions ``0o666 & ~umask``, like the rest of a run's files. A
     symbolic link at ``path`` (or, with ``root``, between ``root`` and ``path``) is refused."""
     with files.durable_write(path, overwrite=True, root=root) as handle:
-        torch.save({"format": FORMAT, "version": VERSION, **state}, handle)
+        recording = _Recording(handle)
+        try:
+            torch.save({"format": FORMAT, "version": VERSION, **state}, recording)
+        except RuntimeError:
+            if recording.error is not None:  # torch reports a failed write (disk full) without its errno: raise that
+                raise recording.error from None
+            raise
+
+
+class _Recording:
+    """A file handle that keeps the OSError a write raised (torch.save turns it into a RuntimeError without it)."""
+
+    def __init__(self, handle):
+        self.handle, self.error = handle, None
+
+    def write(self, data) -> int:
+        try:
+            return self.handle.write(data)
+        except OSError as exc:
+            self.error = exc
+            raise
+
+    def flush(self) -> None:
+        self.handle.flush()
 
 
 def previous_path(path: str | Path) -> Path:

@@ -12,8 +12,8 @@ import pandas as pd
 from . import distributed
 from .cli_options import add_training_options, training_options
 from .data import FORMATS, NAN_OPTIONS, Dataset, categorical_vocabularies, load_dataset, sktime_datasets, to_long, write_table
-from .errors import TsganError
-from .files import remove_stray_temporaries
+from .errors import TsganError, os_error
+from .files import check_writable
 from .outputs import check_not_protected, output_format, write_frame
 from .run_lock import RunLock
 WAVES_HELD_OUT_SEED = 1
@@ -49,10 +49,9 @@ def _load_training_data(args, columns: dict | None = None):
 
 def _train(args) -> None:
     out = Path(args.out)
-    # one run per folder (rank 0 alone writes, so it alone holds the lock); what killed runs left is removed
+    # one run per folder (rank 0 alone writes, so it alone holds the lock): taking it probes that --out takes
+    # files, before any data are loaded, and removes what killed runs left
     with RunLock(out) if distributed.is_main() else contextlib.nullcontext():
-        if distributed.is_main():
-            remove_stray_temporaries(out)
         _train_in(args, out)
 
 
@@ -122,6 +121,7 @@ def _sample(args) -> None:
     check_not_protected(args.out, [args.model])
     if Path(args.out).exists() and not args.force:
         raise TsganError(f"'{args.out}' already exists; pass --force to replace it")
+    check_writable(Path(args.out).parent)
     gan = load(args.model, device=args.device)
     codes = {"category": args.category, "continuous": args.continuous}
     chosen = {name: value for name, value in codes.items() if value is not None}
@@ -136,6 +136,7 @@ def _evaluate(args) -> None:
     from .evaluation.report import evaluate
     from .data.waves import make_waves
 
+    check_writable(args.out)  # before the model, the data and every metric: an unwritable --out fails at once
     gan = load(args.model)
     columns = _columns(args)
     vocabularies = categorical_vocabularies(getattr(gan, "layout_", None))
@@ -288,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
         args.func(args)
     except TsganError as exc:
         print(f"tsgan: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # one the files modules did not name (a read, a folder made on the way): still one line
+        print(f"tsgan: error: {os_error(exc, doing='reading or writing')}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("tsgan: interrupted; the last checkpoint is kept - continue with --resume", file=sys.stderr)

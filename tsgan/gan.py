@@ -76,13 +76,14 @@ class GAN:
         return next((t for t in getattr(self, "techniques_", ()) if t.name == name), None)
 
     # -- training --------------------------------------------------------------------------------
+    @fitting.holding_the_run_lock
     def fit(self, X, y=None, *, channels: list[str] | None = None, out_dir: str | Path | None = None,
             resume: bool = False, callbacks: tuple[Callback, ...] = (), unlabelled=None, **options) -> "GAN":
         """Train on ``X`` ``(n, T, d)`` (or ``(n, T)``) with optional labels ``y`` (names or numbers); ``X`` may
         also be a :class:`tsgan.Dataset` or a DataFrame (long format, sktime pd-multiindex) bringing its labels,
         channel names and layout (for :meth:`sample_frame`, :meth:`sample_sktime`). ``options`` as in the
-        constructor. With ``out_dir``, a checkpoint is written there atomically every ``checkpoint_every`` steps;
-        ``resume=True`` continues from it. ``unlabelled``: sequences without labels, for a semi-supervised model."""
+        constructor. With ``out_dir``, a checkpoint is written there atomically every ``checkpoint_every`` steps
+        (the folder's run lock held: another process fitting there is refused); ``resume=True`` continues from it. ``unlabelled``: sequences without labels, for a semi-supervised model."""
         ckpt_path, state, self._keep_previous_checkpoint = fitting.checkpoint_to_resume(out_dir, resume)
         cfg, techniques = self._settings(options) if state is None else fitting.resumed_settings(self, state, options)
         dataset = as_dataset(X, y, channels)
