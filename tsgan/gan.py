@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import checkpoint, distributed, fitting, persistence, reading, sampling
+from . import checkpoint, distributed, fitting, persistence, reading, sampling, sizes
 from .data import as_dataset, frame_like, restore_labels, sktime_like
 from .errors import TsganError
 from .nn import ModelConfig
@@ -131,6 +131,9 @@ class GAN:
     def sample_frame(self, n: int, labels=None, *, seed: int | None = None, length: int | None = None, codes: dict | None = None):
         """Samples as a DataFrame laid out like the training data (long or wide, its column names, dtypes, label
         values and time stamps; long format for arrays and sktime containers); NaN back where a mask says so."""
+        self._check_fitted()
+        sampling.check_count(n)
+        sizes.check_sample_memory(self, n, 4096, sampling.device_of(self), frame=True)  # the table too, before sampling
         X, names = self.sample(n, labels, seed=seed, return_labels=True, length=length, codes=codes)
         return frame_like(X, names, getattr(self, "layout_", None), self.channels_)
 
@@ -146,6 +149,7 @@ class GAN:
         otherwise; with a variant it holds the codes): edit it and decode it with :meth:`generate`."""
         self._check_fitted()
         sampling.check_count(n)
+        sizes.check_sample_memory(self, n, batch_size, sampling.device_of(self))
         return sampling.draw_noise(self, n, sampling.seeded_stream(sampling.device_of(self), seed), batch_size).cpu().numpy()
 
     def generate(self, noise, labels=None, *, batch_size: int = 4096) -> np.ndarray:
