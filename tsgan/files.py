@@ -309,13 +309,15 @@ def save_figure(figure, path: str | Path, *, overwrite: bool = True, root: str |
         figure.savefig(handle, format=path.suffix.lstrip(".") or "png", **options)
 
 
-def check_writable(folder: str | Path) -> None:
-    """Create ``folder`` (and its parents) and probe it: write a temporary file there, fsync and remove it. An
-    output folder that cannot take files (permission, a read-only or full disk, a file in the way) is a
-    TsganError now, before data are loaded or training starts."""
-    folder = Path(folder)
+def check_writable(folder: str | Path, *, keep: bool = False) -> None:
+    """Probe the output folder ``folder``: create it (and missing parents), write a temporary file there, fsync
+    and remove it. A folder that cannot take files (permission, a read-only or full disk, a file in the way)
+    is a TsganError now, before data are loaded or training starts. The folders made for the probe are
+    removed again unless ``keep`` (a command that fails later leaves no trace; the real write makes them)."""
+    folder = Path(os.path.abspath(folder))
     if folder.exists() and not folder.is_dir():
         raise TsganError(f"'{folder}' is a file, not a folder; choose another output folder")
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
     probe = folder / temporary_name("write-probe")  # tsgan's pattern: a probe a kill left behind is removed as a stray
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -328,6 +330,10 @@ def check_writable(folder: str | Path) -> None:
             probe.unlink()
     except OSError as exc:
         raise os_error(exc, folder, "writing to") from exc
+    finally:
+        for path in made if not keep else ():
+            with contextlib.suppress(OSError):  # empty ones only: rmdir refuses the rest
+                path.rmdir()
 
 
 # -- stray temporaries ----------------------------------------------------------------------------

@@ -62,7 +62,7 @@ class RunLock:
             _HELD[key][1] += 1
             self._key = key
             return self
-        check_writable(self.folder)  # creates it; unwritable, full or read-only: say so, not "another run holds it"
+        check_writable(self.folder, keep=True)  # creates it; unwritable, full or read-only: say so, not "another run holds it"
         lock = FileLock(self.lock_path, timeout=0, thread_local=False)
         try:
             lock.acquire(timeout=0)
