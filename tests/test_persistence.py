@@ -136,7 +136,7 @@ def test_atomic_save_keeps_old_file_on_failure(tmp_path, monkeypatch, trained_co
         raise OSError("disk full")
 
     monkeypatch.setattr(checkpoint.torch, "save", broken_save)
-    with pytest.raises(OSError):
+    with pytest.raises(tsgan.TsganError, match="disk full"):  # named, with the path
         gan.save(path)
     assert path.read_bytes() == before
     assert _no_tmp_files(tmp_path)

@@ -156,7 +156,7 @@ def test_crash_while_keeping_previous(tmp_path, monkeypatch, waves_data, tiny_ga
         raise OSError("disk full")
 
     monkeypatch.setattr(checkpoint.torch, "save", crash)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(tsgan.TsganError, match="checkpoint.pt.*disk full"):
         _train(tiny_gan(), X, y, tmp_path, train_options, 6, resume=True)
     assert _step(tmp_path / "checkpoint.pt") == 4
     assert (tmp_path / "checkpoint.prev.pt").read_bytes() == before["checkpoint.pt"]  # now prev = the last good one

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from . import files
+from . import files, sizes
 from .errors import TsganError
 
 FORMAT = "tsgan"
@@ -21,7 +21,30 @@ def atomic_save(state: dict, path: str | Path, *, root: str | Path | None = None
     file intact. The file gets the permissions ``0o666 & ~umask``, like the rest of a run's files. A
     symbolic link at ``path`` (or, with ``root``, between ``root`` and ``path``) is refused."""
     with files.durable_write(path, overwrite=True, root=root) as handle:
-        torch.save({"format": FORMAT, "version": VERSION, **state}, handle)
+        recording = _Recording(handle)
+        try:
+            torch.save({"format": FORMAT, "version": VERSION, **state}, recording)
+        except RuntimeError:
+            if recording.error is not None:  # torch reports a failed write (disk full) without its errno: raise that
+                raise recording.error from None
+            raise
+
+
+class _Recording:
+    """A file handle that keeps the OSError a write raised (torch.save turns it into a RuntimeError without it)."""
+
+    def __init__(self, handle):
+        self.handle, self.error = handle, None
+
+    def write(self, data) -> int:
+        try:
+            return self.handle.write(data)
+        except OSError as exc:
+            self.error = exc
+            raise
+
+    def flush(self) -> None:
+        self.handle.flush()
 
 
 def previous_path(path: str | Path) -> Path:
@@ -78,9 +101,12 @@ def read(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
         # torch.load does not check the zip records' CRC-32: a flipped bit in a tensor would load silently.
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
+                _check_unpacked_size(path, archive)
                 if (bad := archive.testzip()) is not None:
                     raise ValueError(f"checksum mismatch in record '{bad.rsplit('/', 1)[-1]}'")
         state = torch.load(path, map_location=map_location, weights_only=True)
+    except TsganError:
+        raise
     except pickle.UnpicklingError as exc:
         if _refused_code(exc):  # not damage: the pickle asks to import or call something (never run)
             raise TsganError(f"'{path}' is not a tsgan model file (refused to run code it contains)") from None
@@ -92,6 +118,16 @@ def read(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
     if state.get("version", 0) > VERSION:
         raise TsganError(f"'{path}' was written by a newer tsgan (format {state['version']}); upgrade tsgan to read it")
     return state
+
+
+def _check_unpacked_size(path: Path, archive: zipfile.ZipFile) -> None:
+    """Refuse an archive whose records would unpack to more than the memory tsgan may take (a few kilobytes of
+    compressed zeros can claim gigabytes), before torch reads them."""
+    unpacked = sum(info.file_size for info in archive.infolist())
+    free = sizes.available_memory()
+    if free is not None and unpacked > free * sizes.MEMORY_SHARE:
+        raise TsganError(f"'{path}' would unpack to {unpacked} bytes, more than the memory available ({free} bytes): "
+                         "not a model tsgan can read here - a damaged or crafted file, or one for a bigger machine")
 
 
 # What torch's weights-only unpickler says when a pickle asks for a function or class outside its allowlist

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from .cli_options import add_training_options, data_choices, training_options
-from .errors import TsganError
-from .files import remove_stray_temporaries
+from .errors import TsganError, os_error
+from .files import check_writable
 from .outputs import check_not_protected, output_format
 from .run_config import configure_evaluation, configure_training, default_samples, parse_command_line
 from .run_lock import RunLock
@@ -57,10 +57,9 @@ def _train(args) -> None:
 
     configure_training(args)  # options left out come from --config FILE (resuming: from the run's config.toml)
     out = Path(args.out)
-    # one run per folder (rank 0 alone writes, so it alone holds the lock); what killed runs left is removed
+    # one run per folder (rank 0 alone writes, so it alone holds the lock): taking it probes that --out takes
+    # files, before any data are loaded, and removes what killed runs left
     with RunLock(out) if distributed.is_main() else contextlib.nullcontext():
-        if distributed.is_main():
-            remove_stray_temporaries(out)
         _train_in(args, out)
 
 
@@ -157,6 +156,7 @@ def _sample(args) -> None:
     check_not_protected(args.out, [args.model])
     if Path(args.out).exists() and not args.force:
         raise TsganError(f"'{args.out}' already exists; pass --force to replace it")
+    check_writable(Path(args.out).parent)
     gan = load(args.model, device=args.device)
     codes = {"category": args.category, "continuous": args.continuous}
     chosen = {name: value for name, value in codes.items() if value is not None}
@@ -172,11 +172,12 @@ def _evaluate(args) -> None:
     from .evaluation.report import evaluate
     from .data.waves import make_waves
 
-    gan = load(args.model)
     configure_evaluation(args)  # the data and its options left out come from the run's config.toml
     out = Path(args.out)
     if not args.force and any((out / name).exists() for name in ("metrics.json", "summary.md")):
         raise TsganError(f"'{out}' already holds an evaluation report; pass --force to replace it, or choose another --out")
+    check_writable(args.out)  # before the model, the data and every metric: an unwritable --out fails at once
+    gan = load(args.model)
     columns = _columns(args)
     vocabularies = categorical_vocabularies(getattr(gan, "layout_", None))
     if vocabularies:  # the model's categories in its order, also where the data lack one of them (or --categorical is left out)
@@ -343,6 +344,9 @@ def main(argv: list[str] | None = None) -> int:
         args.func(args)
     except TsganError as exc:
         print(f"tsgan: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # one the files modules did not name (a read, a folder made on the way): still one line
+        print(f"tsgan: error: {os_error(exc, doing='reading or writing')}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("tsgan: interrupted; the last checkpoint is kept - continue with --resume", file=sys.stderr)

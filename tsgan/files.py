@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from .errors import TsganError
+from .errors import TsganError, os_error
 
 OVERWRITE_FIX = "pass --force (overwrite=True in Python) to replace it"
 
@@ -218,10 +218,20 @@ def durable_write(path: str | Path, *, overwrite: bool, mode: str = "wb", root: 
 
     Refused with a TsganError (before anything is written): ``path`` is a symbolic link or a folder; it
     exists and ``overwrite`` is false; or, with ``root`` (the run folder), a folder between ``root``
-    and ``path`` is a symbolic link. Missing folders are created."""
+    and ``path`` is a symbolic link. Missing folders are created. An OSError on the way (a full disk, no
+    permission) becomes a TsganError naming ``path`` and the fix, the old file left intact."""
     if mode not in ("wb", "w"):
         raise ValueError(f"durable_write mode must be 'wb' or 'w', not {mode!r}")
     path = Path(path)
+    try:
+        with _durable_write(path, overwrite, mode, root, encoding, newline) as handle:
+            yield handle
+    except OSError as exc:  # disk full, permission denied, ...: the old file is intact, say which path and why
+        raise os_error(exc, path) from exc
+
+
+@contextlib.contextmanager
+def _durable_write(path: Path, overwrite: bool, mode: str, root, encoding, newline) -> Iterator[IO]:
     with _open_folder(path.parent, root) as folder:
         _check_target(folder, path, overwrite)
         temporary = temporary_name(path.name)
@@ -266,6 +276,13 @@ def durable_copy(source: str | Path, path: str | Path, *, overwrite: bool, root:
     and the same bytes by construction), else a byte copy; either way through a temporary name and a
     rename, so ``path`` is at every instant the old file or the complete new one."""
     source, path = Path(source), Path(path)
+    try:
+        _durable_copy(source, path, overwrite, root)
+    except OSError as exc:
+        raise os_error(exc, path) from exc
+
+
+def _durable_copy(source: Path, path: Path, overwrite: bool, root) -> None:
     with _open_folder(path.parent, root) as folder:
         _check_target(folder, path, overwrite)
         temporary = temporary_name(path.name)
@@ -290,6 +307,33 @@ def save_figure(figure, path: str | Path, *, overwrite: bool = True, root: str |
     path = Path(path)
     with durable_write(path, overwrite=overwrite, root=root) as handle:
         figure.savefig(handle, format=path.suffix.lstrip(".") or "png", **options)
+
+
+def check_writable(folder: str | Path, *, keep: bool = False) -> None:
+    """Probe the output folder ``folder``: create it (and missing parents), write a temporary file there, fsync
+    and remove it. A folder that cannot take files (permission, a read-only or full disk, a file in the way)
+    is a TsganError now, before data are loaded or training starts. The folders made for the probe are
+    removed again unless ``keep`` (a command that fails later leaves no trace; the real write makes them)."""
+    folder = Path(os.path.abspath(folder))
+    if folder.exists() and not folder.is_dir():
+        raise TsganError(f"'{folder}' is a file, not a folder; choose another output folder")
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
+    probe = folder / temporary_name("write-probe")  # tsgan's pattern: a probe a kill left behind is removed as a stray
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o666)
+        try:
+            os.write(fd, b"tsgan")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            probe.unlink()
+    except OSError as exc:
+        raise os_error(exc, folder, "writing to") from exc
+    finally:
+        for path in made if not keep else ():
+            with contextlib.suppress(OSError):  # empty ones only: rmdir refuses the rest
+                path.rmdir()
 
 
 # -- stray temporaries ----------------------------------------------------------------------------

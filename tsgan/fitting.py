@@ -1,23 +1,38 @@
-"""What a fit needs before the loop runs: the training data (with the techniques' extra data), the
-data-sized model configuration, the checkpoint to resume, and the GAN's networks fresh or restored."""
+"""What a fit needs before the loop runs: its run folder's lock, the training data (with the techniques' extra
+data), the data-sized model configuration, the checkpoint to resume, and the GAN's networks fresh or restored."""
 from __future__ import annotations
 
+import contextlib
+import functools
 from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
 
-from . import checkpoint, persistence
+from . import checkpoint, distributed, persistence
 from .data import Sequences, as_sequences, categorical_groups
 from .errors import TsganError
 from .nn import ModelConfig
 from .nn.lengths import length_table
 from .objective.composition import compose, game_of, restore, split_options, validate
 from .objective.losses import get_loss
+from .run_lock import RunLock
 from .training.config import TrainConfig
 from .data.scaling import MinMaxScaler
 
 CHECKPOINT = "checkpoint.pt"
+
+
+def holding_the_run_lock(fit):
+    """``GAN.fit`` holding the :class:`tsgan.run_lock.RunLock` of its ``out_dir`` (rank 0 alone writes there, so it
+    alone takes it): a second process fitting into that folder is told which process holds it; the lock's
+    first taking probes that the folder takes files and removes killed runs' temporaries. Re-entrant: the
+    command line, which holds it already, is not refused by its own fit."""
+    @functools.wraps(fit)
+    def locked(gan, *args, out_dir=None, **kwargs):
+        with RunLock(out_dir) if out_dir is not None and distributed.is_main() else contextlib.nullcontext():
+            return fit(gan, *args, out_dir=out_dir, **kwargs)
+    return locked
 
 
 def training_data(dataset, techniques: tuple, unlabelled) -> Sequences:

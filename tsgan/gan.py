@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from skbase.base import BaseObject
 
-from . import checkpoint, distributed, fitting, persistence, reading, sampling
+from . import checkpoint, distributed, fitting, persistence, reading, sampling, sizes
 from .data import as_dataset, frame_like, restore_labels, sktime_like
 from .errors import TsganError
 from .nn import ModelConfig
@@ -110,14 +110,16 @@ class GAN(BaseObject):
         return next((t for t in getattr(self, "techniques_", ()) if t.name == name), None)
 
     # -- training --------------------------------------------------------------------------------
+    @fitting.holding_the_run_lock
     def fit(self, X, y=None, *, channels: list[str] | None = None, out_dir: str | Path | None = None,
             resume: bool = False, callbacks: tuple[Callback, ...] = (), unlabelled=None, **options) -> "GAN":
         """Train on ``X`` ``(n, T, d)`` (or ``(n, T)``) with optional labels ``y`` (names or numbers); ``X`` may
         also be a :class:`tsgan.Dataset` or a DataFrame (long format, sktime pd-multiindex) bringing its labels,
         channel names and layout (for :meth:`sample_frame`, :meth:`sample_sktime`). ``options`` as in the
-        constructor. With ``out_dir``, a checkpoint is written there atomically every ``checkpoint_every`` steps,
-        and ``out_dir/config.toml`` when training starts (the settings, the data spec "python arrays":
-        ``tsgan train --config`` repeats the run given ``--data``); ``resume=True`` continues from it.
+        constructor. With ``out_dir``, a checkpoint is written there atomically every ``checkpoint_every`` steps
+        (the folder's run lock held: another process fitting there is refused), and ``out_dir/config.toml``
+        when training starts (the settings, the data spec "python arrays": ``tsgan train --config`` repeats the
+        run given ``--data``); ``resume=True`` continues from it.
         ``unlabelled``: sequences without labels, for a semi-supervised model.
         ``callbacks``: :class:`tsgan.Callback` objects called as training goes (docs/callbacks.md); the options
         ``logger="tensorboard"`` / ``"mlflow"`` and ``sample_every=K`` add live trackers (tsgan.training.tracking)."""
@@ -176,6 +178,9 @@ class GAN(BaseObject):
     def sample_frame(self, n: int, labels=None, *, seed: int | None = None, length: int | None = None, codes: dict | None = None):
         """Samples as a DataFrame laid out like the training data (long or wide, its column names, dtypes, label
         values and time stamps; long format for arrays and sktime containers); NaN back where a mask says so."""
+        self._check_fitted()
+        sampling.check_count(n)
+        sizes.check_sample_memory(self, n, 4096, sampling.device_of(self), frame=True)  # the table too, before sampling
         X, names = self.sample(n, labels, seed=seed, return_labels=True, length=length, codes=codes)
         return frame_like(X, names, getattr(self, "layout_", None), self.channels_)
 
@@ -192,6 +197,7 @@ class GAN(BaseObject):
         otherwise; with a variant it holds the codes): edit it and decode it with :meth:`generate`."""
         self._check_fitted()
         sampling.check_count(n)
+        sizes.check_sample_memory(self, n, batch_size, sampling.device_of(self))
         return sampling.draw_noise(self, n, sampling.seeded_stream(sampling.device_of(self), seed), batch_size).cpu().numpy()
 
     def generate(self, noise, labels=None, *, batch_size: int = 4096) -> np.ndarray:

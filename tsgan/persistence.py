@@ -14,6 +14,7 @@ from .nn import ModelConfig, build
 from .objective.composition import compose, configs, game_of, restore
 from .objective.losses import get_loss
 from .data.scaling import MinMaxScaler
+from .sizes import check_model_sizes
 from .training.config import TrainConfig
 
 FORMAT_VERSION = 2  # tsgan.checkpoint.VERSION: the file format these states are written in
@@ -70,6 +71,13 @@ def restore_into(gan, state: dict) -> None:
     try:
         gan.model_config_ = ModelConfig(**state["model_config"])
         gan.train_config_ = TrainConfig(**state["train_config"])
+
+        def networks():  # as below: the generator, discriminator and sampler, with the techniques' modules
+            techniques = restore(state["techniques"], get_loss(gan.loss), gan.model_config_)
+            G, D = build(gan.model_config_, techniques)
+            return G, D, build(gan.model_config_, restore(state["techniques"], get_loss(gan.loss)))[0], techniques
+
+        check_model_sizes(gan.model_config_, state, networks)  # before anything is built: sizes as the weights say
         gan.techniques_ = restore(state["techniques"], get_loss(gan.loss), gan.model_config_)
         gan.variant_ = game_of(gan.techniques_)
         build_networks(gan, gan.train_config_.seed)

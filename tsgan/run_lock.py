@@ -1,4 +1,5 @@
-"""One training run per folder: a lock (filelock) whose holder a second run is told by name."""
+"""One training run per folder: a lock (filelock) whose holder a second run is told by name; the first to take
+it in a process finds the folder writable and clears the temporaries that killed runs left there."""
 from __future__ import annotations
 
 import json
@@ -10,7 +11,7 @@ import time
 from pathlib import Path
 
 from .errors import TsganError
-from .files import write_text
+from .files import check_writable, remove_stray_temporaries, write_text
 
 LOCK_NAME = ".tsgan.lock"
 OWNER_NAME = ".tsgan.lock.owner"
@@ -27,7 +28,9 @@ class RunLock:
     process holds it, a TsganError names that process (pid, host, command line, from the sidecar
     ``.tsgan.lock.owner``). Released when the block ends, also on an exception; the OS drops the lock
     of a killed process, so a stale lock never blocks a new run. Re-entrant within one process (the
-    CLI and GAN.fit may both take it). Data-parallel runs: rank 0 alone takes it."""
+    CLI and GAN.fit both take it). Taking it first probes that the folder takes files (a clear error
+    otherwise, before any work) and, once held, removes the temporaries killed runs left there
+    (:func:`tsgan.files.remove_stray_temporaries`). Data-parallel runs: rank 0 alone takes it."""
 
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
@@ -54,12 +57,12 @@ class RunLock:
 
         if self._key is not None:
             raise RuntimeError("this RunLock is already held; use another RunLock object to nest")
-        self.folder.mkdir(parents=True, exist_ok=True)
         key = os.path.realpath(self.folder)
         if key in _HELD:
             _HELD[key][1] += 1
             self._key = key
             return self
+        check_writable(self.folder, keep=True)  # creates it; unwritable, full or read-only: say so, not "another run holds it"
         lock = FileLock(self.lock_path, timeout=0, thread_local=False)
         try:
             lock.acquire(timeout=0)
@@ -69,6 +72,7 @@ class RunLock:
             write_text(self.owner_path, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
                                                     "command": _command_line(), "since": time.time()}) + "\n",
                        overwrite=True)
+            remove_stray_temporaries(self.folder)
         except BaseException:
             lock.release()
             raise

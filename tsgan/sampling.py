@@ -10,6 +10,7 @@ from .data import harden_categories
 from .errors import TsganError
 from .nn.lengths import LengthMasked, mask_beyond, requested_lengths
 from .objective.variant import code_noise
+from .sizes import check_sample_memory
 
 
 def device_of(gan) -> torch.device:
@@ -92,6 +93,7 @@ def decode(gan, noise: torch.Tensor, idx: torch.Tensor | None, batch_size: int, 
 def sample(gan, n: int, labels=None, *, seed: int | None = None, return_labels: bool = False, batch_size: int = 4096,
            codes: dict | None = None, length: int | None = None):
     check_count(n)
+    check_sample_memory(gan, n, batch_size, device_of(gan))  # before the noise is drawn: a clear error, not an OOM
     asked = requested_lengths(gan.sampler_, n, length, device_of(gan))
     rng = seeded_stream(device_of(gan), seed)
     idx = label_indices(gan, n, labels, rng)

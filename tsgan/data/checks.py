@@ -50,11 +50,38 @@ def _cell(i: int, ids: pd.Series, stamps: pd.Series | None) -> str:
     return f"series {_excerpt(_plain(ids.iloc[i]))}{time} (row {i}, counting from 0)"
 
 
+def _label_kind(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, numbers.Integral):
+        return "int"
+    if isinstance(value, numbers.Real):
+        return "float"
+    return "str" if isinstance(value, str) else type(value).__name__
+
+
+def _check_label_types(values) -> None:
+    """Refuse labels of more than one type: class names are text, so ``1`` and ``"1"`` (or ``1`` and ``1.0``,
+    ``True`` and ``"True"``) would silently be one class, or equal numbers two."""
+    first: dict[str, object] = {}
+    for v in values:
+        first.setdefault(_label_kind(v), v)
+        if len(first) > 1:
+            (a, x), (b, z) = sorted(first.items())
+            raise TsganError(f"labels mix types ({a} {_excerpt(x)} and {b} {_excerpt(z)}); class names are text, where "
+                             "such labels merge ('1') or split (1 and 1.0); make every label one type (all text, or all numbers)")
+
+
 def _label_array(y, n: int, what: str = "sequence") -> np.ndarray:
-    """Labels as a 1-D array of ``n``, one per ``what``."""
+    """Labels as a 1-D array of ``n``, one per ``what``, all of one type (checked before numpy would turn a
+    list of ``1`` and ``"1"`` into two equal texts)."""
+    if isinstance(y, (list, tuple)):
+        _check_label_types(v for v in y if not isinstance(v, (list, tuple, np.ndarray)))  # ragged: refused below
     values = _as_array(y, "labels", f"pass one label (a name or number) per {what}")
     if values.ndim != 1 or len(values) != n:
         raise TsganError(f"labels have shape {values.shape} but there are {n} {what}s; pass one label per {what}")
+    if values.dtype == object:
+        _check_label_types(v for v in values.tolist() if v is not None and not (isinstance(v, float) and v != v))
     return values
 
 

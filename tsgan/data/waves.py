@@ -56,8 +56,12 @@ def make_waves(
     if unknown or not classes:
         raise TsganError(f"unknown wave shape(s) {unknown or classes}; choose from {', '.join(SHAPES)}")
     for name, (low, high) in (("amplitude", amplitude), ("frequency", frequency), ("phase", phase)):
-        if not low <= high:
-            raise TsganError(f"{name} range must be (low, high) with low <= high, got {(low, high)}")
+        if not (np.isfinite(low) and np.isfinite(high) and low <= high):
+            raise TsganError(f"{name} range must be finite (low, high) with low <= high, got {(low, high)}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**63:
+        raise TsganError(f"the seed must be a whole number from 0 to 2**63 - 1, got {seed!r}")
+    if not (np.isfinite(noise) and noise >= 0):
+        raise TsganError(f"noise is a standard deviation: a finite number >= 0, got {noise!r}")
     rng = np.random.default_rng(seed)
     label_idx = rng.permutation(np.arange(n) % len(classes))
     amp = rng.uniform(*amplitude, size=n)

@@ -27,7 +27,7 @@ import torch
 
 from ..data import as_sequences, check_array, encode_labels
 from ..errors import TsganError
-from ..files import write_text
+from ..files import check_writable, write_text
 from ..gan import GAN, load
 from ..persistence import fingerprint as _fingerprint
 from .metrics import (FittedClassifier, autocorrelation_distance, class_share_distance, classification_scores,
@@ -194,6 +194,7 @@ def evaluate(model: GAN | str | Path, X, y=None, *, out_dir: str | Path, held_ou
     one thread meanwhile.
     """
     say = log or (lambda message: None)
+    check_writable(out_dir)  # before any metric is computed: an unwritable out_dir fails at once
     gan = model if isinstance(model, GAN) else load(model)
     gan._check_fitted()
     X = _check_like_model(gan, X, "the data")
