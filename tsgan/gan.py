@@ -141,7 +141,7 @@ class GAN(BaseObject):
         trainer = Trainer(self.generator_, self.discriminator_, get_loss(self.loss), cfg, techniques=self.techniques_,
                           save_checkpoint=(lambda t: self._write_checkpoint(t, ckpt_path))
                           if ckpt_path is not None and distributed.is_main() else None,  # data-parallel: rank 0 writes
-                          callbacks=callbacks)
+                          callbacks=callbacks, out_dir=ckpt_path.parent if ckpt_path is not None and distributed.is_main() else None)
         if state is not None:
             trainer.load_state_dict(state["trainer"])
         X_scaled = torch.from_numpy(np.nan_to_num(self.scaler_.transform(data.X), nan=PAD))  # padding: PAD (tsgan.nn.lengths)
@@ -152,6 +152,7 @@ class GAN(BaseObject):
             raise
         finally:
             self.history_, self.resumes_, self.sampler_ = trainer.history, trainer.resumes, trainer.sampling_generator
+            persistence.publish_fitted(self)
         return self
 
     def _write_checkpoint(self, trainer: Trainer, path: Path) -> None:

@@ -61,7 +61,15 @@ def state_of(gan) -> dict:
         "data_fingerprint": gan.data_fingerprint_,
         "history": getattr(gan, "history_", []),
         "resumes": getattr(gan, "resumes_", []),
+        "fitted": {t.name: fitted for t in gan.techniques_ if (fitted := t.fitted())},
     }
+
+
+def publish_fitted(gan) -> None:
+    """Set what the techniques found while training as the GAN's fitted attributes (``gan.best_step_``, ...)."""
+    for t in gan.techniques_:
+        for name, value in t.fitted().items():
+            setattr(gan, name, value)
 
 
 def restore_into(gan, state: dict) -> None:
@@ -92,6 +100,9 @@ def restore_into(gan, state: dict) -> None:
         gan.layout_ = state.get("layout") or {"kind": "array"}
         gan.data_fingerprint_, gan.history_ = state["data_fingerprint"], list(state["history"])
         gan.resumes_ = list(state.get("resumes", ()))  # absent from files written before resumes were recorded
+        for t in gan.techniques_:
+            t.load_fitted(state.get("fitted", {}).get(t.name, {}))
+        publish_fitted(gan)
     except (KeyError, TypeError, RuntimeError) as exc:
         raise TsganError(f"an incomplete or incompatible tsgan model ({type(exc).__name__}: {str(exc)[:120]})") from None
 

@@ -1,5 +1,5 @@
-"""Pictures, files only (Agg): real beside generated sequences per channel and label, loss curves, a PCA /
-t-SNE embedding of real and generated sequences, mean autocorrelation per lag, and per-step marginals.
+"""Pictures, files only (Agg): real beside generated sequences per channel and label, loss curves, the validation curve,
+a PCA / t-SNE embedding of real and generated sequences, mean autocorrelation per lag, and per-step marginals.
 A ``*_figure`` function returns the matplotlib Figure (what a tracker is sent, what tests read); its
 ``plot_*`` twin saves it durably and closes it."""
 from __future__ import annotations
@@ -91,6 +91,29 @@ def losses_figure(history: list[dict], *, resumes=(), title: str | None = None):
 def plot_losses(history: list[dict], path, *, resumes=(), title: str | None = None) -> Path:
     """:func:`losses_figure`, saved to ``path`` (durably)."""
     return _save(losses_figure(history, resumes=resumes, title=title), path)
+
+
+def validation_figure(rows: list[dict], best_step: int | None):
+    """The validation judge's scores per judged step (score, its discriminative part, label fidelity when
+    conditional), the step kept as the sampling generator marked."""
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    steps = [r["step"] for r in rows]
+    for key, label in (("score", "score (lower is better)"), ("discriminative", "discriminative |acc - 0.5|"),
+                       ("label_fidelity", "label fidelity")):
+        if any(key in r for r in rows):
+            ax.plot(steps, [r.get(key, np.nan) for r in rows], marker="o", ms=3, lw=1, label=label)
+    if best_step is not None:
+        ax.axvline(best_step, color="grey", ls="--", lw=1, label=f"kept: step {best_step}")
+    ax.set_xlabel("step")
+    ax.set_ylabel("validation")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_validation(rows: list[dict], best_step: int | None, path) -> Path:
+    """:func:`validation_figure`, saved to ``path`` (durably)."""
+    return _save(validation_figure(rows, best_step), path)
 
 
 REAL, FAKE = "C0", "C1"  # one colour for real data, one for generated, in every picture

@@ -14,7 +14,10 @@ from them. It may, at each stage of a run (every hook is optional):
   (a tensor, or a :class:`Term` to record it apart), from a :class:`Step` context;
 * ``after_critic_step(step)`` / ``after_generator_step(step)``: act after an optimizer step;
 * ``state_dict()`` / ``load_state_dict(state)``: its training state, saved in checkpoints and resumed;
-* ``sampler(G)``: the generator samples come from (the weight average).
+* ``sampler(G)``: the generator samples come from in place of ``G``, the one the techniques before it give
+  (the weight average; the best one validation judged) - :func:`sampling_generator`;
+* ``fitted()`` / ``load_fitted(fitted)``: what it found while training, as the GAN's fitted attributes (plain
+  data by attribute name, such as validation's ``best_step_``), saved in the model file.
 
 A *game* technique (``game = True``: InfoGAN, BiGAN, the adversarial autoencoder) also says what the
 discriminator sees as real and as fake and how the generator side scores (``noise``, ``real_input``,
@@ -138,6 +141,9 @@ class Technique:
     def load_state_dict(self, state: dict) -> None: ...
     def sampler(self, G: nn.Module) -> nn.Module | None:
         return None
+    def fitted(self) -> dict:
+        return {}
+    def load_fitted(self, fitted: dict) -> None: ...
 
     def parameters_of(self, side: str) -> list[torch.Tensor]:
         """This technique's own modules' parameters that train with the ``"generator"`` or ``"discriminator"``."""
@@ -162,6 +168,16 @@ class Technique:
     def with_codes(self, noise: torch.Tensor, codes) -> torch.Tensor:
         raise TsganError(f"chosen codes are InfoGAN's; this model is a {self.name} - train one with GAN(..., variant='infogan') "
                          "or tsgan train --variant infogan")
+
+
+def sampling_generator(techniques, G: nn.Module, *, before: Technique | None = None) -> nn.Module:
+    """The generator samples come from: ``G``, replaced by each technique's ``sampler`` in order (those
+    before ``before`` only, when given)."""
+    for t in techniques:
+        if t is before:
+            break
+        G = t.sampler(G) or G
+    return G
 
 
 TECHNIQUES: dict[str, type[Technique]] = {}

@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 from .. import distributed
 from ..errors import TsganError
 from ..objective.composition import compose, game_of
-from ..objective.technique import Step, Term
+from ..objective.technique import Step, Term, sampling_generator
 from .config import TrainConfig
 from .runtime import DeferredInterrupt, autocast, check_precision, cpu_threads, global_stream, trainable
 
@@ -47,13 +47,14 @@ class Trainer:
     update and keep state that checkpoints hold (:class:`tsgan.objective.technique.Technique`).
 
     ``save_checkpoint(trainer)`` is called every ``checkpoint_every`` steps and at the end, only after the
-    losses so far were checked finite, so the last checkpoint on disk is always good.
+    losses so far were checked finite, so the last checkpoint on disk is always good. ``out_dir``: the run
+    folder, where techniques may write their records (None: nowhere).
     """
 
     def __init__(self, generator: torch.nn.Module, discriminator: torch.nn.Module, loss, config: TrainConfig, *,
                  techniques: tuple | None = None, save_checkpoint: Callable[["Trainer"], None] | None = None,
-                 callbacks: tuple[Callback, ...] = ()) -> None:
-        self.G, self.D, self.cfg = generator, discriminator, config
+                 callbacks: tuple[Callback, ...] = (), out_dir=None) -> None:
+        self.G, self.D, self.cfg, self.out_dir = generator, discriminator, config, out_dir
         self.techniques = compose(loss) if techniques is None else tuple(techniques)  # ordered (tsgan.objective.composition)
         self.game = game_of(self.techniques)
         self.loss = functools.reduce(lambda current, t: t.adapt_loss(current), self.techniques, loss)
@@ -84,8 +85,8 @@ class Trainer:
 
     @property
     def sampling_generator(self) -> torch.nn.Module:
-        """The generator to sample from: one a technique provides, or the trained one."""
-        return next((s for t in self.techniques if (s := t.sampler(self.G)) is not None), self.G)
+        """The generator to sample from: the trained one, or what the techniques make of it."""
+        return sampling_generator(self.techniques, self.G)
 
     def _optimizer(self, params: list[torch.Tensor], lr: float) -> torch.optim.Optimizer:
         if self.loss.betas is None:

@@ -1,0 +1,164 @@
+"""The judge in the loop: hold out a validation split, score the sampling generator with a strict judge every
+K steps (:mod:`tsgan.evaluation.judge`) and sample from the best one - GAN losses do not tell quality, and the
+best generator is often not the last. Off by default.
+
+* **The split.** ``validation_split`` of the sequences, stratified by label (a class of one sequence stays in
+  training) and seeded by the run's seed, is held out when ``fit`` starts; those sequences never train.
+* **The judgement**, after the generator update of every ``validate_every``-th step and of the last one, on the
+  generator sampling comes from at that moment (the weight average when on): see the judge's protocol. It uses
+  its own seeded generators and leaves torch's global streams as they were, so the training is bitwise the
+  same as with the judge never called (only the held-out split changes what trains).
+* **The best** (lowest score; the earliest on ties) is kept - a copy of the sampling generator's weights, in
+  memory and in checkpoints, so a resumed run keeps it - and becomes the generator that samples (the model
+  file's). ``gan.validation_``: one row per judgement (step, score, discriminative, label_fidelity);
+  ``gan.best_step_``: the step kept. With a run folder, ``validation.csv`` is rewritten durably at every
+  judgement and ``validation.png`` (the curve) drawn after the last step.
+
+Cost (waves main job: the default LSTM pair, batch 64, one CPU thread): a judgement took about as long as
+27 training steps and the label classifier, trained once, about 20, so ``validate_every=250`` (the default)
+adds about 12% to training time (see the validation judge's figures in benchmarks/VALIDATION.md).
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import torch
+
+from ...errors import TsganError
+from ...evaluation.judge import JUDGE_STEPS, Judge
+from ...evaluation.metrics.training import split, stratified_split
+from ...nn.contracts import CategoricalSoftmax
+from ..technique import Technique, option, register, sampling_generator
+
+VALIDATE_EVERY = 250
+MIN_HELD_OUT = 10  # fewer held-out sequences than this make the judge's accuracy mostly noise
+SEED_OFFSET = 7  # the split's and the judge's seeds: the run's seed plus this (the loop's streams use + 0 to + 3)
+CSV, PICTURE = "validation.csv", "validation.png"
+
+
+@register
+@dataclass(kw_only=True, eq=False)
+class Validation(Technique):
+    name: ClassVar[str] = "validation"
+    summary: ClassVar[str] = ("hold out a validation split, score the generator with a strict judge every K steps "
+                              "and sample from the best one (off by default)")
+    order: ClassVar[int] = 95  # after the weight average: it judges the sampler each step made, and its best replaces it
+    validate_every: int = option(VALIDATE_EVERY, f"hold out a validation split and score the generator on it every K steps "
+                                 f"(and at the last), sampling from the best one; a flag alone: every {VALIDATE_EVERY} "
+                                 f"(default 0: off)", off=0, const=VALIDATE_EVERY, metavar="K")
+    validation_split: float = option(0.2, "fraction of the sequences held out for validation, stratified by label "
+                                          "(default 0.2)", metavar="FRACTION")
+    judge_steps: int = option(JUDGE_STEPS, f"training steps of the validation judge's classifier per judgement (more: a "
+                                           f"stricter, slower judge; default {JUDGE_STEPS})", metavar="STEPS")
+
+    def check_options(self) -> None:
+        if isinstance(self.validate_every, bool) or not isinstance(self.validate_every, (int, np.integer)) or self.validate_every < 1:
+            raise TsganError(f"validate_every must be a whole number of steps >= 1 (0 turns validation off), got {self.validate_every!r}")
+        if isinstance(self.validation_split, bool) or not isinstance(self.validation_split, (int, float)) or not 0 < self.validation_split < 1:
+            raise TsganError(f"validation_split must be a fraction between 0 and 1 (e.g. 0.2), got {self.validation_split!r}")
+        if isinstance(self.judge_steps, bool) or not isinstance(self.judge_steps, (int, np.integer)) or self.judge_steps < 1:
+            raise TsganError(f"judge_steps must be a whole number >= 1, got {self.judge_steps!r}")
+
+    def validate(self, setting) -> None:
+        if setting.has("semi-supervised"):  # its prepare reads every sequence before this technique holds any out
+            raise TsganError("validation does not combine with the semi-supervised discriminator yet; drop validate_every "
+                             "or semi_supervised")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self._forget()
+
+    def _forget(self) -> None:
+        self.history: list[dict] = []
+        self.best_step, self.best_score, self._best, self._best_module = None, None, None, None
+
+    # -- training --------------------------------------------------------------------------------------
+    def start(self, trainer) -> None:
+        self.trainer = trainer
+        self._forget()
+
+    def prepare(self, trainer, X, y):
+        seed = trainer.cfg.seed + SEED_OFFSET
+        rng = np.random.default_rng(seed)
+        labels = None if y is None else y.cpu().numpy()
+        if labels is None:
+            train, held = (np.sort(part) for part in split(len(X), self.validation_split, rng))
+        else:
+            train, held = stratified_split(labels, self.validation_split, rng)
+        if len(held) < MIN_HELD_OUT:
+            raise TsganError(f"validation_split {self.validation_split} of {len(X)} sequences holds out {len(held)}; the judge "
+                             f"needs at least {MIN_HELD_OUT}: raise validation_split or bring more data")
+        if len(train) < trainer.cfg.batch_size:
+            raise TsganError(f"after holding out {len(held)} sequences for validation, {len(train)} are left to train with a "
+                             f"batch of {trainer.cfg.batch_size}; lower the batch size or validation_split")
+        train, held = torch.from_numpy(train).to(X.device), torch.from_numpy(held).to(X.device)
+        conditional = y is not None and getattr(trainer.G, "n_classes", 0) > 0
+        groups = next((m.groups for m in trainer.G.modules() if isinstance(m, CategoricalSoftmax)), [])
+        self.judge = Judge(X[train], X[held], y[train] if conditional else None, y[held] if conditional else None,
+                           categorical=groups, seed=seed, steps=self.judge_steps, label_steps=2 * self.judge_steps)
+        return X[train], None if y is None else y[train]
+
+    def after_generator_step(self, step) -> None:
+        trainer = self.trainer
+        done = trainer.step + 1  # the loop counts this step once its hooks have run
+        if done % self.validate_every and done != trainer.cfg.steps:
+            return
+        sampler = sampling_generator(trainer.techniques, trainer.G, before=self)
+        scores = self._judge(sampler)
+        self.history.append({"step": done, **scores.row()})
+        if self.best_score is None or scores.score < self.best_score:
+            self.best_step, self.best_score = done, scores.score
+            self._best = {k: v.detach().clone() for k, v in sampler.state_dict().items()}
+            if self._best_module is not None:
+                self._best_module.load_state_dict(self._best)
+        self._write(done == trainer.cfg.steps)
+
+    def _judge(self, sampler: torch.nn.Module):
+        trainer, game = self.trainer, self.trainer.game
+        was_training = sampler.training
+        sampler.eval()
+        try:
+            with torch.autocast(trainer.device.type, enabled=False):  # the judge works in float32 (a bf16 run's hole)
+                return self.judge.score(lambda n, labels, rng: sampler(game.noise(sampler, n, rng), labels))
+        finally:
+            sampler.train(was_training)
+
+    def _write(self, last: bool) -> None:
+        folder = getattr(self.trainer, "out_dir", None)
+        if folder is None:
+            return
+        import pandas as pd
+
+        from ...evaluation.plots import plot_validation
+        from ...outputs import write_frame
+
+        write_frame(pd.DataFrame(self.history), Path(folder) / CSV, overwrite=True)
+        if last:
+            plot_validation(self.history, self.best_step, Path(folder) / PICTURE)
+
+    def sampler(self, G):
+        """The best generator judged so far (None before the first judgement: sampling keeps ``G``)."""
+        if self._best is None:
+            return None
+        if self._best_module is None:
+            self._best_module = copy.deepcopy(G)
+            self._best_module.load_state_dict(self._best)
+        return self._best_module
+
+    # -- state -----------------------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        return {"history": self.history, "best_step": self.best_step, "best_score": self.best_score, "best": self._best}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.history, self.best_step, self.best_score = list(state["history"]), state["best_step"], state["best_score"]
+        self._best, self._best_module = state["best"], None
+
+    def fitted(self) -> dict:
+        return {"validation_": list(self.history), "best_step_": self.best_step}
+
+    def load_fitted(self, fitted: dict) -> None:
+        self.history, self.best_step = list(fitted.get("validation_", [])), fitted.get("best_step_")
