@@ -101,6 +101,9 @@ def _train_in(args, out: Path) -> None:
     print(f"trained {gan.generator}/{gan.discriminator} ({gan.loss}) for {gan.train_config_.steps} steps on {len(X)} sequences"
           f"{f' in {distributed.world_size()} processes' if distributed.active() else ''}; "
           f"wrote {out / 'model.pt'}, {out / 'losses.csv'}, {out / 'samples.png'}")
+    if getattr(gan, "best_step_", None) is not None:
+        print(f"sampling from the generator of step {gan.best_step_}, the best the validation judge scored; "
+              f"wrote {out / 'validation.csv'}, {out / 'validation.png'}")
     distributed.finish()
 
 

@@ -35,7 +35,7 @@ from ...nn.contracts import CategoricalSoftmax
 from ..technique import Technique, option, register, sampling_generator
 
 VALIDATE_EVERY = 250
-MIN_HELD_OUT = 10  # fewer held-out sequences than this make the judge's accuracy mostly noise
+MIN_HELD_OUT = 4  # the least the judge accepts; its accuracy on few sequences is mostly noise (about 0.5 / sqrt(2 n))
 SEED_OFFSET = 7  # the split's and the judge's seeds: the run's seed plus this (the loop's streams use + 0 to + 3)
 CSV, PICTURE = "validation.csv", "validation.png"
 
@@ -74,7 +74,10 @@ class Validation(Technique):
 
     def _forget(self) -> None:
         self.history: list[dict] = []
-        self.best_step, self.best_score, self._best, self._best_module = None, None, None, None
+        self.best_step: int | None = None
+        # candidates {"step", "score", "weights"}: the best at a multiple of validate_every, the run's last step
+        self._kept = self._last = None
+        self._module = self._module_holds = None  # the best one's generator, made when first sampled from
 
     # -- training --------------------------------------------------------------------------------------
     def start(self, trainer) -> None:
@@ -110,12 +113,22 @@ class Validation(Technique):
         sampler = sampling_generator(trainer.techniques, trainer.G, before=self)
         scores = self._judge(sampler)
         self.history.append({"step": done, **scores.row()})
-        if self.best_score is None or scores.score < self.best_score:
-            self.best_step, self.best_score = done, scores.score
-            self._best = {k: v.detach().clone() for k, v in sampler.state_dict().items()}
-            if self._best_module is not None:
-                self._best_module.load_state_dict(self._best)
+        if done % self.validate_every == 0:
+            if self._kept is None or scores.score < self._kept["score"]:
+                self._kept = self._candidate(done, scores.score, sampler)
+        else:  # the run's last step, between judgement steps: kept apart, as a resume that trains further drops it
+            self._last = self._candidate(done, scores.score, sampler)
+        self.best_step = self._best()["step"]
         self._write(done == trainer.cfg.steps)
+
+    @staticmethod
+    def _candidate(step: int, score: float, sampler: torch.nn.Module) -> dict:
+        return {"step": step, "score": score, "weights": {k: v.detach().clone() for k, v in sampler.state_dict().items()}}
+
+    def _best(self) -> dict | None:
+        """The best judged generator (lowest score, the earliest on ties), or None before the first judgement."""
+        candidates = [c for c in (self._kept, self._last) if c is not None]
+        return min(candidates, key=lambda c: (c["score"], c["step"])) if candidates else None
 
     def _judge(self, sampler: torch.nn.Module):
         trainer, game = self.trainer, self.trainer.game
@@ -142,20 +155,29 @@ class Validation(Technique):
 
     def sampler(self, G):
         """The best generator judged so far (None before the first judgement: sampling keeps ``G``)."""
-        if self._best is None:
+        best = self._best()
+        if best is None:
             return None
-        if self._best_module is None:
-            self._best_module = copy.deepcopy(G)
-            self._best_module.load_state_dict(self._best)
-        return self._best_module
+        if self._module is None:
+            self._module = copy.deepcopy(G)
+        if self._module_holds is not best:
+            self._module.load_state_dict(best["weights"])
+            self._module_holds = best
+        return self._module
 
     # -- state -----------------------------------------------------------------------------------------
     def state_dict(self) -> dict:
-        return {"history": self.history, "best_step": self.best_step, "best_score": self.best_score, "best": self._best}
+        return {"history": self.history, "kept": self._kept, "last": self._last}
 
     def load_state_dict(self, state: dict) -> None:
-        self.history, self.best_step, self.best_score = list(state["history"]), state["best_step"], state["best_score"]
-        self._best, self._best_module = state["best"], None
+        self.history, self._kept, self._last = list(state["history"]), state["kept"], state["last"]
+        self._module = self._module_holds = None
+        if self._last is not None and self._last["step"] != self.trainer.cfg.steps:
+            # the end of a shorter run, which this one trains past: judged as a run that never stopped there
+            self.history = [row for row in self.history if row["step"] != self._last["step"]]
+            self._last = None
+        best = self._best()
+        self.best_step = None if best is None else best["step"]
 
     def fitted(self) -> dict:
         return {"validation_": list(self.history), "best_step_": self.best_step}
