@@ -176,7 +176,8 @@ def sampling_generator(techniques, G: nn.Module, *, before: Technique | None = N
     for t in techniques:
         if t is before:
             break
-        G = t.sampler(G) or G
+        replaced = t.sampler(G)
+        G = G if replaced is None else replaced  # not `or`: a module may be falsy (an empty container)
     return G
 
 

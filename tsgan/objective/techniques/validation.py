@@ -10,7 +10,9 @@ best generator is often not the last. Off by default.
   same as with the judge never called (only the held-out split changes what trains).
 * **The best** (lowest score; the earliest on ties) is kept - a copy of the sampling generator's weights, in
   memory and in checkpoints, so a resumed run keeps it - and becomes the generator that samples (the model
-  file's). ``gan.validation_``: one row per judgement (step, score, discriminative, label_fidelity);
+  file's). The last step, when it falls between judgement steps, is judged apart: a resumed run that trains
+  past it drops that judgement, so it ends as a run never stopped there would. ``gan.validation_``: one row
+  per judgement (step, score, discriminative, label_fidelity);
   ``gan.best_step_``: the step kept. With a run folder, ``validation.csv`` is rewritten durably at every
   judgement and ``validation.png`` (the curve) drawn after the last step.
 
@@ -101,8 +103,11 @@ class Validation(Technique):
         train, held = torch.from_numpy(train).to(X.device), torch.from_numpy(held).to(X.device)
         conditional = y is not None and getattr(trainer.G, "n_classes", 0) > 0
         groups = next((m.groups for m in trainer.G.modules() if isinstance(m, CategoricalSoftmax)), [])
-        self.judge = Judge(X[train], X[held], y[train] if conditional else None, y[held] if conditional else None,
-                           categorical=groups, seed=seed, steps=self.judge_steps, label_steps=2 * self.judge_steps)
+        from ...training.runtime import cpu_threads  # here: the training package imports the techniques
+
+        with cpu_threads(trainer.device, trainer.cfg.threads):  # the label classifier trains with the run's threads
+            self.judge = Judge(X[train], X[held], y[train] if conditional else None, y[held] if conditional else None,
+                               categorical=groups, seed=seed, steps=self.judge_steps, label_steps=self.judge_steps)
         return X[train], None if y is None else y[train]
 
     def after_generator_step(self, step) -> None:
