@@ -3,13 +3,15 @@ conditional generator, for scoring a generator while it trains (:mod:`tsgan.obje
 
 Protocol of one :meth:`Judge.score` (everything in the networks' scaled units, on the training device):
 
-* **Discriminative part.** ``n_t`` generated sequences (the labels of the real training sequences, when
-  conditional) and the real training sequences train a fresh classifier - the strict protocol's CNN + GRU
-  (:class:`tsgan.evaluation.metrics.SequenceClassifier`, ``recurrent=True``, width ``width``), inputs standardised
-  per channel with the training sets' statistics - for ``steps`` Adam steps of ``batch_size`` sequences from each
-  set, binary cross-entropy. It is then tested on the held-out real sequences beside as many *fresh* generated ones
-  (the held-out labels): ``discriminative = |accuracy - 0.5|`` (0: the judge cannot tell them apart, 0.5: it always
-  can). No early stopping, so it is cheap and a little weaker than :func:`discriminative_score`.
+* **Discriminative part.** Generated sequences (the labels of the real training sequences, when conditional)
+  and the real training sequences (at most ``max_sequences`` each) train a fresh classifier - the strict
+  protocol's CNN (:class:`tsgan.evaluation.metrics.SequenceClassifier`, width ``width``; its GRU only with
+  ``recurrent=True``: it made a step about 4x as dear), inputs standardised per channel with the training sets'
+  statistics - for ``steps`` Adam steps (lr 1e-3) of ``batch_size`` sequences from each set, binary cross-entropy.
+  It is then tested on the held-out real sequences beside as many *fresh* generated ones (the held-out labels):
+  ``discriminative = |accuracy - 0.5|`` (0: the judge cannot tell them apart, 0.5: it always can; a generator
+  making NaN scores 0.5). No early stopping and few steps, so it is cheap and weaker than
+  :func:`discriminative_score`; too few ``steps`` leave a judge that tells nothing apart and scores near 0.
 * **Label fidelity** (conditional generators only): a classifier trained once, when the judge is made, on the real
   labelled training sequences (:class:`tsgan.evaluation.metrics.FittedClassifier`) reads the fresh generated
   sequences; the fraction given the label they were asked for, averaged over classes (a dropped class counts).
@@ -32,7 +34,7 @@ from torch import nn
 from .metrics.classifiers import FittedClassifier, SequenceClassifier
 from .metrics.training import seeded, train_module
 
-# Measured on the waves main job (tsgan/objective/techniques/validation.py says what it costs there).
+# Chosen on the waves main job for about +10% of training time at one judgement per 250 steps (benchmarks/VALIDATION.md).
 JUDGE_STEPS = 150
 JUDGE_WIDTH = 32
 JUDGE_RECURRENT = False

@@ -16,9 +16,9 @@ best generator is often not the last. Off by default.
   ``gan.best_step_``: the step kept. With a run folder, ``validation.csv`` is rewritten durably at every
   judgement and ``validation.png`` (the curve) drawn after the last step.
 
-Cost (waves main job: the default LSTM pair, batch 64, one CPU thread): a judgement took about as long as
-27 training steps and the label classifier, trained once, about 20, so ``validate_every=250`` (the default)
-adds about 12% to training time (see the validation judge's figures in benchmarks/VALIDATION.md).
+Cost (waves main job: the default LSTM pair, batch 64, one CPU thread): a judgement costs about as much as 26
+training steps, and the label classifier, trained once, about 25, so ``validate_every=250`` (the default) added
+9.9% to the CPU time of 1500 steps (benchmarks/VALIDATION.md).
 """
 from __future__ import annotations
 
