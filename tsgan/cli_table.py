@@ -252,6 +252,32 @@ TABLE = {'groups': [{'title': 'model',
                                     '0 turns it off (default 0.995)',
                             'type': 'float',
                             'metavar': 'DECAY'}]},
+            {'title': 'technique: validation',
+             'description': 'hold out a validation split, score the generator with a strict judge every K steps and '
+                            'sample from the best one (off by default)',
+             'arguments': [{'flags': ['--validate-every'],
+                            'dest': 'technique:validate_every',
+                            'default': None,
+                            'help': 'hold out a validation split and score the generator on it every K steps (and at '
+                                    'the last), sampling from the best one; a flag alone: every 250 (default 0: off)',
+                            'type': 'int',
+                            'metavar': 'K',
+                            'nargs': '?',
+                            'const': 250},
+                           {'flags': ['--validation-split'],
+                            'dest': 'technique:validation_split',
+                            'default': None,
+                            'help': 'fraction of the sequences held out for validation, stratified by label (default '
+                                    '0.2)',
+                            'type': 'float',
+                            'metavar': 'FRACTION'},
+                           {'flags': ['--judge-steps'],
+                            'dest': 'technique:judge_steps',
+                            'default': None,
+                            'help': "training steps of the validation judge's classifier per judgement (more: a "
+                                    'stricter, slower judge; default 150)',
+                            'type': 'int',
+                            'metavar': 'STEPS'}]},
             {'title': 'variants',
              'description': 'gan: the plain GAN; aae: adversarial autoencoder: an encoder, the generator as decoder, '
                             'codes held to a prior; bigan: an encoder; the discriminator judges (sequence, code) '
