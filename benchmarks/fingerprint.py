@@ -4,15 +4,19 @@ same seed gives bitwise the same model (a refactor kept behaviour).
 
     python benchmarks/fingerprint.py before.json   # on each commit, then: diff before.json after.json
 """
+import argparse
 import hashlib
 import json
-import sys
 import warnings
 
 import numpy as np
 import torch
 
 import tsgan
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("out", help="the JSON file to write (the hashes, per case)")
+ARGS = parser.parse_args()
 
 torch.set_num_threads(1)
 warnings.simplefilter("ignore")
@@ -50,4 +54,4 @@ for name, (init, fit) in CASES.items():
     hist = gan.history_[-1]
     out[name] = [h.hexdigest()[:16], round(hist["d_loss"], 6), round(hist["g_loss"], 6)]
     print(name, out[name], flush=True)
-json.dump(out, open(sys.argv[1], "w"), indent=1)
+json.dump(out, open(ARGS.out, "w"), indent=1)
