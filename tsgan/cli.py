@@ -169,7 +169,7 @@ def _sample(args) -> None:
 def _evaluate(args) -> None:
     from .data import categorical_vocabularies, load_dataset
     from .gan import load
-    from .evaluation.report import evaluate
+    from .evaluation.report import baseline_verdict, evaluate
     from .data.waves import make_waves
 
     configure_evaluation(args)  # the data and its options left out come from the run's config.toml
@@ -201,6 +201,7 @@ def _evaluate(args) -> None:
         print(f"  {name}: {'skipped' if value is None else f'{value:.4g}'}")
     if result["tstr"] is not None:
         print(f"  TSTR: {result['tstr']:.3f} (TRTR {result['trtr']:.3f})")
+    print(f"  {baseline_verdict(result['baseline'])}")
 
 
 def _range(text: str) -> float:
