@@ -1,10 +1,9 @@
 """The Gaussian baseline (tsgan.GaussianBaseline) and the comparison against it: its samples have the classes' means
 and covariances, it refuses what it cannot model, and the verdict tells a good generator from noise and from one
-that ignores its labels; `tsgan.evaluate` reports it (metrics.json section, summary lines)."""
+that ignores its labels (the report's baseline section: tests/test_evaluate.py)."""
 from __future__ import annotations
 
 import functools
-import json
 
 import numpy as np
 import pytest
@@ -14,7 +13,7 @@ import tsgan
 from tsgan.evaluation import comparison
 from tsgan.evaluation.baseline import GaussianBaseline, gaussian_baseline
 from tsgan.evaluation.metrics import FittedClassifier
-from tsgan.evaluation.report import QUICK, evaluate
+from tsgan.evaluation.report import QUICK
 
 N = 150  # sequences a set: the quick metrics take a few seconds each
 CLASSIFIER_STEPS = 150
@@ -111,23 +110,3 @@ def test_the_baseline_keeps_the_labels_on_waves(judged):
     real waves finds most baseline samples in their class, well above the 0.5 of a label-ignoring generator."""
     assert judged["baseline"]["tstr"] >= 0.9
     assert judged["baseline"]["label_fidelity"] >= 0.6 > judged["label-ignoring"]["label_fidelity"]
-
-
-def test_evaluate_reports_the_baseline(tmp_path):
-    """metrics.json has a baseline section with the compared figures and verdicts; summary.md a column and a
-    verdict line per figure."""
-    torch.set_num_threads(1)
-    X, y = waves(0, 120)
-    X_held, y_held = waves(1, 60)
-    gan = tsgan.GAN("mlp", "mlp", hidden=16).fit(X, y, steps=20, batch_size=32, progress=False, device="cpu")
-    result = evaluate(gan, X, y, held_out=X_held, held_out_labels=y_held, out_dir=tmp_path, quick=True)
-    saved = json.loads((tmp_path / "metrics.json").read_text())["baseline"]
-    assert saved == result["baseline"] and "Gaussian" in saved["generator"]
-    assert set(comparison.COMPARED) <= set(saved) and set(saved["beats"]) == set(comparison.COMPARED)
-    assert all(isinstance(saved[key], float) for key in comparison.COMPARED)
-    for key, better in comparison.COMPARED.items():
-        model, baseline = result[key], saved[key]
-        assert saved["beats"][key] == (model < baseline if better == "lower" else model > baseline)
-    text = (tmp_path / "summary.md").read_text()
-    assert "| Gaussian baseline |" in text
-    assert text.count("beats the Gaussian baseline: ") == len(comparison.COMPARED)

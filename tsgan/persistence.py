@@ -16,6 +16,7 @@ from .objective.losses import get_loss
 from .data.scaling import MinMaxScaler
 from .sizes import check_model_sizes
 from .training.config import TrainConfig
+from .training.failure import Diagnosis
 
 FORMAT_VERSION = 2  # tsgan.checkpoint.VERSION: the file format these states are written in
 
@@ -61,6 +62,7 @@ def state_of(gan) -> dict:
         "data_fingerprint": gan.data_fingerprint_,
         "history": getattr(gan, "history_", []),
         "resumes": getattr(gan, "resumes_", []),
+        "diagnosis": dataclasses.asdict(d) if (d := getattr(gan, "diagnosis_", None)) is not None else None,
     }
 
 
@@ -92,6 +94,7 @@ def restore_into(gan, state: dict) -> None:
         gan.layout_ = state.get("layout") or {"kind": "array"}
         gan.data_fingerprint_, gan.history_ = state["data_fingerprint"], list(state["history"])
         gan.resumes_ = list(state.get("resumes", ()))  # absent from files written before resumes were recorded
+        gan.diagnosis_ = Diagnosis(**state["diagnosis"]) if state.get("diagnosis") else None  # a failed run says so
     except (KeyError, TypeError, RuntimeError) as exc:
         raise TsganError(f"an incomplete or incompatible tsgan model ({type(exc).__name__}: {str(exc)[:120]})") from None
 
