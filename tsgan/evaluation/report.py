@@ -239,6 +239,7 @@ def evaluate(model: GAN | str | Path, X, y=None, *, out_dir: str | Path, held_ou
         "held_out": split_note,
         "n_real": len(X), "n_real_train": len(real_fit), "n_real_test": len(real_test), "n_synthetic": int(n),
         "classes": list(gan.classes_), "seed": seed, "quick": quick,
+        "training_failed": None if getattr(gan, "diagnosis_", None) is None else str(gan.diagnosis_),
     }
     skipped: dict[str, str] = {}
     iterations = {k: (QUICK[k] if quick else None) for k in ("discriminative", "predictive")}
@@ -402,6 +403,8 @@ def summary(result: dict, pictures: list[str]) -> str:
         + (" with the real training part's label mix" if result["classes"] and "tstr" not in skipped else "")
         + f" vs {result['n_real_train']} real training and {result['n_real_test']} real test sequences; seed {result['seed']}",
     ]
+    if result.get("training_failed"):
+        lines.append(f"- **Training failed**: {result['training_failed']}")
     if result["quick"]:
         lines.append("- **Quick mode**: the post-hoc models trained a few steps only; these figures check the pipeline, not the model.")
     lines += ["", "## Metrics", "",
