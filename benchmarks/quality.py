@@ -20,7 +20,10 @@ holds (conditional models: the training set's label mix), then measure
 - training time (seconds, wall clock, one thread).
 
 The "real data" row of each set puts held-out real data where the generated data would go: the floor
-each metric reaches with a perfect generator. Held-out data: fresh waves / Sines of another seed; for
+each metric reaches with a perfect generator. The "Gaussian baseline" row samples a per-class full-covariance
+Gaussian of the training data (``tsgan.GaussianBaseline``; "train s" is its fitting and sampling time): every
+model must beat it, and the "beats Gaussian" column says whether each does on the strict discriminative score
+(mean over the classifier seeds) and TSTR ("no: disc" where the baseline scores as well or better). Held-out data: fresh waves / Sines of another seed; for
 Stocks, every fifth of 20 contiguous blocks of windows, minus windows overlapping the other set (see
 ``blocked_split``); for sktime sets, 30% of the pooled train and test sequences. ``--stocks`` points to TimeGAN's stock_data.csv
 (default ``../shared/data/stock_data.csv``); where it is absent the Stocks rows are skipped, with a line.
@@ -40,9 +43,11 @@ import torch
 import tsgan
 from tsgan.data import from_sktime
 from tsgan.data.literature import load_stocks, make_sines
+from tsgan.evaluation import comparison
 from tsgan.evaluation.metrics import classification_scores, discriminative_score, label_fidelity, mmd, predictive_score
 
 DEFAULT_DATA = ["waves", "sines", "stocks", "sktime:italy_power_demand", "sktime:basic_motions"]
+BASELINE = "Gaussian baseline"
 DEFAULT_MODELS = ["lstm/lstm:gan", "conv/conv:gan", "mlp/mlp:gan", "mlp/mlp:wgan-gp"]
 STOCKS_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "stock_data.csv"
 
@@ -134,9 +139,11 @@ def measure(split: Split, fake: np.ndarray, fake_y, repeats: int, quick: bool, r
     else:
         low, high = split.train.min(axis=(0, 1)), split.train.max(axis=(0, 1))
         train01, fake01 = ((a - low) / np.maximum(high - low, 1e-7) for a in (split.train, fake))
+    strict = [discriminative_score(split.test, fake, protocol="tsgan", seed=s, **budget) for s in seeds]
+    figures = {"discriminative_score": float(np.mean(strict)), "tstr": None}  # compared with the Gaussian baseline's
     row = {
         "disc (lit.)": summarise([discriminative_score(train01, fake01, protocol="timegan", seed=s, **budget) for s in seeds]),
-        "disc (tsgan)": summarise([discriminative_score(split.test, fake, protocol="tsgan", seed=s, **budget) for s in seeds]),
+        "disc (tsgan)": summarise(strict),
         "pred (lit.)": (f"{predictive_score(train01, fake01, protocol='timegan', seed=0, **budget):.3f}"
                         if split.train.shape[2] > 1 else "n/a (1 ch.)"),
         "pred (tsgan)": f"{predictive_score(split.train, fake, protocol='tsgan', real_test=split.test, seed=0, **budget):.4f}",
@@ -147,7 +154,22 @@ def measure(split: Split, fake: np.ndarray, fake_y, repeats: int, quick: bool, r
                                        real_test_labels=split.test_y, seed=0)
         row["TSTR (TRTR)"] = f"- ({scores.trtr:.3f})" if reference else f"{scores.tstr:.3f} ({scores.trtr:.3f})"
         row["label fid."] = f"{label_fidelity(split.train, split.train_y, fake, fake_y, seed=0):.3f}"
-    return row
+        figures["tstr"] = None if reference else scores.tstr
+    return row, figures
+
+
+def against_baseline(figures: dict, baseline: dict) -> str:
+    """The "beats Gaussian" cell: yes, or no with the figures where the baseline is as good or better."""
+    verdict = comparison.beats(figures, baseline)
+    lost = [name for key, name in (("discriminative_score", "disc"), ("tstr", "TSTR")) if verdict[key] is False]
+    return "no: " + ", ".join(lost) if lost else "yes"
+
+
+def gaussian_baseline(split: Split, seed: int):
+    """The per-class full-covariance Gaussian of the training data, sampled like the models (the training label mix)."""
+    start = time.perf_counter()
+    fake, fake_y = tsgan.GaussianBaseline().fit(split.train, split.train_y).sample(len(split.train), split.train_y, seed=seed)
+    return fake, fake_y, time.perf_counter() - start
 
 
 def train_and_sample(split: Split, model: str, steps: int, seed: int):
@@ -177,7 +199,7 @@ def main() -> None:
     steps = 30 if args.quick else (args.steps or tsgan.TrainConfig.steps)
 
     header = ["data", "model", "disc (lit.)", "disc (tsgan)", "pred (lit.)", "pred (tsgan)", "MMD", "TSTR (TRTR)",
-              "label fid.", "train s"]
+              "label fid.", "beats Gaussian", "train s"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     print(f"tsgan quality benchmark, {steps} steps, torch {torch.__version__}, 1 thread\n", flush=True)
     print("\n".join(lines), flush=True)
@@ -185,11 +207,17 @@ def main() -> None:
         split = load_split(name, args.stocks, args.quick)
         if split is None:
             continue
-        runs = [("real data (held out)", lambda: (split.test, split.test_y, None))]
+        runs = [("real data (held out)", lambda: (split.test, split.test_y, None)),
+                (BASELINE, lambda: gaussian_baseline(split, args.seed))]
         runs += [(model, lambda model=model: train_and_sample(split, model, steps, args.seed)) for model in args.models]
+        baseline = None
         for label, make in runs:  # one row at a time, so the table streams
             fake, fake_y, seconds = make()
-            row = measure(split, fake, fake_y, args.repeats, args.quick, reference=seconds is None)
+            row, figures = measure(split, fake, fake_y, args.repeats, args.quick, reference=seconds is None)
+            if label == BASELINE:
+                baseline = figures
+            elif seconds is not None:
+                row["beats Gaussian"] = against_baseline(figures, baseline)
             row.update({"data": name, "model": label, "train s": "-" if seconds is None else f"{seconds:.0f}"})
             line = "| " + " | ".join(row.get(column, "-") for column in header) + " |"
             lines.append(line)

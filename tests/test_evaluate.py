@@ -11,6 +11,7 @@ import pytest
 import tsgan
 from tsgan import cli
 from tsgan.data import to_long, write_table
+from tsgan.evaluation import comparison
 from tsgan.evaluation.plots import plot_autocorrelation, plot_embedding, plot_marginals
 from tsgan.evaluation.report import METRICS, PICTURES, evaluate
 
@@ -78,6 +79,22 @@ def test_summary_names_every_metric_and_the_caveats(report):
     assert "(TRTR)" in text and "ignores its label" in text and "Quick mode" in text
     for name in PICTURES:
         assert f"]({name})" in text
+
+
+def test_the_gaussian_baseline_is_reported_beside_the_model(report):
+    """metrics.json: a baseline section with every compared figure and the verdict each implies; summary.md: a
+    baseline column and a "beats the Gaussian baseline: yes/no" line per figure."""
+    result = json.loads((report / "metrics.json").read_text())
+    baseline = result["baseline"]
+    assert "Gaussian" in baseline["generator"] and set(baseline["beats"]) == set(comparison.COMPARED)
+    for key, better in comparison.COMPARED.items():
+        assert isinstance(baseline[key], float) and math.isfinite(baseline[key]), key
+        model_better = result[key] < baseline[key] if better == "lower" else result[key] > baseline[key]
+        assert baseline["beats"][key] == model_better, key
+    assert baseline["beats_everywhere"] == all(baseline["beats"][key] for key in comparison.DECISIVE)
+    text = (report / "summary.md").read_text()
+    assert "| Gaussian baseline |" in text and "## Against the Gaussian baseline" in text
+    assert text.count("beats the Gaussian baseline: ") == len(comparison.COMPARED)
 
 
 def test_unconditional_two_channels_without_held_out(tmp_path):

@@ -203,7 +203,7 @@ def test_ctrl_c_mid_step_saves_a_whole_step(tmp_path, monkeypatch, waves_data, t
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf")], ids=["nan", "inf"])
 def test_cli_non_finite_loss_stops_and_keeps_checkpoint(tmp_path, monkeypatch, capsys, bad):
-    """`tsgan train` stops at a NaN or infinite loss with one clear error line (exit 2); the last good
+    """`tsgan train` stops at a NaN or infinite loss with one clear error line (exit 3, a failed run); the last good
     checkpoint stays, loads and resumes."""
     csv, out = tmp_path / "w.csv", tmp_path / "run"
     assert cli.main(["data", "waves", "--n", "16", "--length", "8", "--out", str(csv)]) == 0
@@ -211,7 +211,7 @@ def test_cli_non_finite_loss_stops_and_keeps_checkpoint(tmp_path, monkeypatch, c
     monkeypatch.setattr(Trainer, "_d_loss", lambda self, r, f: original(self, r, f) * (bad if self.step + 1 >= 5 else 1.0))
     args = ["train", "--data", str(csv), "--out", str(out), "--checkpoint-every", "2", *TINY]
     capsys.readouterr()
-    assert cli.main([*args, "--steps", "8"]) == 2
+    assert cli.main([*args, "--steps", "8"]) == cli.FAILED_RUN
     assert capsys.readouterr().err.strip() == ("tsgan: error: training diverged: a loss became NaN or infinite at step 5; the last "
                                                "good checkpoint is kept - lower the learning rate, or try another loss (--loss)")
     assert _step(out / "checkpoint.pt") == 4 and not (out / "model.pt").exists()

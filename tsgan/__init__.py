@@ -14,11 +14,14 @@ _PUBLIC = {  # name -> the module defining it
     **dict.fromkeys(["LOSSES", "TECHNIQUES", "AAE", "BiGAN", "InfoGAN", "Technique", "Term", "Variant", "register"], ".objective"),
     **dict.fromkeys(["Callback", "TrainConfig", "TrainingDiverged"], ".training"),
     "make_waves": ".data.waves", "wave_properties": ".data.waves", "phase_distance": ".data.waves",
+    "GaussianBaseline": ".evaluation.baseline", "gaussian_baseline": ".evaluation.baseline",
+    "TsganWarning": ".notices", "TrainingFailed": ".training.failure",
 }
 __all__ = [
     "GAN", "load", "make_waves", "wave_properties", "phase_distance", "as_sequences", "from_long", "to_long", "from_sktime",
     "to_sktime", "load_dataset", "Dataset", "from_wide", "to_windows", "sktime_datasets", "TsganError", "TrainingDiverged", "TrainConfig", "ModelConfig", "Callback",
     "GENERATORS", "DISCRIMINATORS", "LOSSES", "TECHNIQUES", "Technique", "Term", "register", "Variant", "InfoGAN", "BiGAN", "AAE",
+    "GaussianBaseline", "gaussian_baseline", "TsganWarning", "TrainingFailed",
 ]
 
 

@@ -1,4 +1,5 @@
-"""The ``tsgan`` command line: make a data set, train, sample, evaluate. Errors in input print one line and exit 2.
+"""The ``tsgan`` command line: make a data set, train, sample, evaluate. Errors in input print one line and exit 2;
+a training run that failed (its diagnosis printed, its model and pictures written) exits 3.
 
 Each command imports the heavy modules it uses (torch, pandas, the data layer) itself, so that ``--help``,
 ``--version`` and a mistyped option answer at once; the parser's options come from
@@ -8,11 +9,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+import warnings
 from pathlib import Path
 
 from .cli_options import add_training_options, data_choices, training_options
 from .errors import TsganError, os_error
 from .files import check_writable
+from .notices import FAILED_RUN, RunFailed, one_line_warnings
 from .outputs import check_not_protected, output_format
 from .run_config import configure_evaluation, configure_training, default_samples, parse_command_line
 from .run_lock import RunLock
@@ -89,7 +92,11 @@ def _train_in(args, out: Path) -> None:
 
     writer = RunConfigWriter(gan, out, data=_data_options(args), command_line=["tsgan", *args.invocation.argv])
     live = (LossCsv(out / "losses.csv", root=out),) if distributed.is_main() else ()  # losses.csv as training goes
-    gan.fit(data, out_dir=out, resume=args.resume, unlabelled=unlabelled, callbacks=(writer, *live), **options["train"])
+    from .training.failure import TrainingFailed
+
+    with warnings.catch_warnings():  # a failed run ends with an error below, not with fit's warning as well
+        warnings.filterwarnings("ignore", "training failed", TrainingFailed)
+        gan.fit(data, out_dir=out, resume=args.resume, unlabelled=unlabelled, callbacks=(writer, *live), **options["train"])
     if not distributed.is_main():  # data-parallel (torchrun): rank 0 writes the model and pictures
         distributed.finish()
         return
@@ -105,6 +112,8 @@ def _train_in(args, out: Path) -> None:
         print(f"sampling from the generator of step {gan.best_step_}, the best the validation judge scored; "
               f"wrote {out / 'validation.csv'}, {out / 'validation.png'}")
     distributed.finish()
+    if gan.diagnosis_ is not None:
+        raise RunFailed(f"training failed: {gan.diagnosis_}; the model and pictures were written to {out} to look at")
 
 
 def _data_options(args) -> dict:
@@ -172,7 +181,7 @@ def _sample(args) -> None:
 def _evaluate(args) -> None:
     from .data import categorical_vocabularies, load_dataset
     from .gan import load
-    from .evaluation.report import evaluate
+    from .evaluation.report import baseline_verdict, evaluate
     from .data.waves import make_waves
 
     configure_evaluation(args)  # the data and its options left out come from the run's config.toml
@@ -204,6 +213,7 @@ def _evaluate(args) -> None:
         print(f"  {name}: {'skipped' if value is None else f'{value:.4g}'}")
     if result["tstr"] is not None:
         print(f"  TSTR: {result['tstr']:.3f} (TRTR {result['trtr']:.3f})")
+    print(f"  {baseline_verdict(result['baseline'])}")
 
 
 def _range(text: str) -> float:
@@ -344,10 +354,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parse_command_line(build_parser, argv)
     try:
-        args.func(args)
+        with one_line_warnings():
+            args.func(args)
     except TsganError as exc:
         print(f"tsgan: error: {exc}", file=sys.stderr)
-        return 2
+        return FAILED_RUN if isinstance(exc, RunFailed) else 2
     except OSError as exc:  # one the files modules did not name (a read, a folder made on the way): still one line
         print(f"tsgan: error: {os_error(exc, doing='reading or writing')}", file=sys.stderr)
         return 2

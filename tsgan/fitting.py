@@ -48,6 +48,18 @@ def training_data(dataset, techniques: tuple, unlabelled) -> Sequences:
     return data
 
 
+def data_sized_config(config: TrainConfig, n: int, given: dict, world: int = 1) -> tuple[TrainConfig, str | None]:
+    """The training config for ``n`` sequences, with what it chose said in one line (else None): a batch size left
+    to its default shrinks to the data (a multiple of the ``world`` of data-parallel processes); a batch the user
+    ``given`` stays (a larger one than the data is an error when training starts)."""
+    if "batch_size" in given or config.batch_size <= n or n < world:
+        return config, None
+    batch = n - n % world
+    return (replace(config, batch_size=batch),
+            f"batch_size {batch}: the data hold {n} sequences, fewer than the default batch of {config.batch_size} "
+            "(set batch_size= / --batch-size to choose)")
+
+
 def model_config(gan, data: Sequences, layout: dict | None) -> ModelConfig:
     """The architecture the GAN's choices give for ``data``: its length, channels, classes, categorical groups and lengths."""
     return ModelConfig(

@@ -3,6 +3,7 @@ delegating to the module that does the work (networks: tsgan.nn; techniques: tsg
 tsgan.training; state and files: tsgan.persistence; sequences out: tsgan.sampling; real sequences in: tsgan.reading)."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from skbase.base import BaseObject
 from . import checkpoint, distributed, fitting, persistence, reading, sampling, sizes
 from .data import as_dataset, frame_like, restore_labels, sktime_like
 from .errors import TsganError
+from .notices import TsganWarning
 from .nn import ModelConfig
 from .nn.families import check_families
 from .nn.lengths import PAD
@@ -19,6 +21,7 @@ from .objective.composition import compose, split_options
 from .objective.losses import get_loss
 from .run_record import RunConfigWriter
 from .training.config import TrainConfig
+from .training.failure import FailureWatch, TrainingFailed
 from .training.loop import Callback, Trainer, check_batch_size
 from .training.runtime import resolve_device
 from .training.tracking import finish_all, trackers_for
@@ -129,6 +132,10 @@ class GAN(BaseObject):
         cfg, techniques = self._settings(options) if state is None else fitting.resumed_settings(self, state, options)
         dataset = as_dataset(X, y, channels)
         data = fitting.training_data(dataset, techniques, unlabelled)
+        if state is None:  # a resumed run keeps the batch it was trained with
+            cfg, chose = fitting.data_sized_config(cfg, len(data.X), {**self.options, **options}, distributed.world_size())
+            if chose and distributed.is_main():
+                warnings.warn(chose, TsganWarning, stacklevel=2)
         check_batch_size(len(data.X), cfg.batch_size)
         device = distributed.setup(resolve_device(cfg.device))  # under torchrun: join the group, cuda:LOCAL_RANK
         self.layout_ = dataset.layout  # how the data came in, for samples in the same form (and its categorical channels)
@@ -138,10 +145,11 @@ class GAN(BaseObject):
         # the run's trackers (logger=, sample_every=; tsgan.training.tracking), rank 0 only under data-parallel
         tracking = trackers_for(self, cfg, out_dir, data) if distributed.is_main() else []
         callbacks = (*callbacks, *tracking)
+        watch = FailureWatch(-1.0, 1.0, seed=cfg.seed)  # the scaled data's range; a failed run warns, never silent
         trainer = Trainer(self.generator_, self.discriminator_, get_loss(self.loss), cfg, techniques=self.techniques_,
                           save_checkpoint=(lambda t: self._write_checkpoint(t, ckpt_path))
                           if ckpt_path is not None and distributed.is_main() else None,  # data-parallel: rank 0 writes
-                          callbacks=callbacks, out_dir=ckpt_path.parent if ckpt_path is not None and distributed.is_main() else None)
+                          callbacks=(*callbacks, watch), out_dir=ckpt_path.parent if ckpt_path is not None and distributed.is_main() else None)
         if state is not None:
             trainer.load_state_dict(state["trainer"])
         X_scaled = torch.from_numpy(np.nan_to_num(self.scaler_.transform(data.X), nan=PAD))  # padding: PAD (tsgan.nn.lengths)
@@ -153,6 +161,9 @@ class GAN(BaseObject):
         finally:
             self.history_, self.resumes_, self.sampler_ = trainer.history, trainer.resumes, trainer.sampling_generator
             persistence.publish_fitted(self)
+        self.diagnosis_ = watch.diagnosis
+        if self.diagnosis_ is not None and distributed.is_main():
+            warnings.warn(f"training failed: {self.diagnosis_}", TrainingFailed, stacklevel=2)
         return self
 
     def _write_checkpoint(self, trainer: Trainer, path: Path) -> None:

@@ -16,6 +16,7 @@ from .objective.losses import get_loss
 from .data.scaling import MinMaxScaler
 from .sizes import check_model_sizes
 from .training.config import TrainConfig
+from .training.failure import Diagnosis
 
 FORMAT_VERSION = 2  # tsgan.checkpoint.VERSION: the file format these states are written in
 
@@ -62,6 +63,7 @@ def state_of(gan) -> dict:
         "history": getattr(gan, "history_", []),
         "resumes": getattr(gan, "resumes_", []),
         "fitted": {t.name: fitted for t in gan.techniques_ if (fitted := t.fitted())},
+        "diagnosis": dataclasses.asdict(d) if (d := getattr(gan, "diagnosis_", None)) is not None else None,
     }
 
 
@@ -103,6 +105,7 @@ def restore_into(gan, state: dict) -> None:
         for t in gan.techniques_:
             t.load_fitted(state.get("fitted", {}).get(t.name, {}))
         publish_fitted(gan)
+        gan.diagnosis_ = Diagnosis(**state["diagnosis"]) if state.get("diagnosis") else None  # a failed run says so
     except (KeyError, TypeError, RuntimeError) as exc:
         raise TsganError(f"an incomplete or incompatible tsgan model ({type(exc).__name__}: {str(exc)[:120]})") from None
 

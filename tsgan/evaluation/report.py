@@ -34,6 +34,8 @@ from .metrics import (FittedClassifier, autocorrelation_distance, class_share_di
                       discriminative_score, label_fidelity, marginal_distance, mmd, nearest_neighbour_ratio,
                       parzen_log_likelihood, predictive_score)
 from .metrics.training import split, stratified_split
+from . import comparison
+from .baseline import GaussianBaseline
 from .plots import plot_autocorrelation, plot_embedding, plot_losses, plot_marginals, plot_real_vs_generated, run_title
 
 # Training budgets of the post-hoc models with quick=True: seconds instead of minutes, figures meaningless.
@@ -237,6 +239,7 @@ def evaluate(model: GAN | str | Path, X, y=None, *, out_dir: str | Path, held_ou
         "held_out": split_note,
         "n_real": len(X), "n_real_train": len(real_fit), "n_real_test": len(real_test), "n_synthetic": int(n),
         "classes": list(gan.classes_), "seed": seed, "quick": quick,
+        "training_failed": None if getattr(gan, "diagnosis_", None) is None else str(gan.diagnosis_),
     }
     skipped: dict[str, str] = {}
     iterations = {k: (QUICK[k] if quick else None) for k in ("discriminative", "predictive")}
@@ -304,6 +307,13 @@ def evaluate(model: GAN | str | Path, X, y=None, *, out_dir: str | Path, held_ou
             "needs real data the generator never saw (pass held_out, or --held-out PATH); a split of "
             + ("its training data" if training_data else "the given data") + " cannot show copying")
     measure("nearest_neighbour_ratio", lambda: nearest_neighbour_ratio(X, real_test, fake, seed=seed))
+    say("measuring the Gaussian baseline")
+    try:
+        result["baseline"] = _baseline(result, real_fit, fit_names, real_test, test_names, sample_labels, seed=seed,
+                                       iterations=iterations["discriminative"], classifier_steps=classifier_steps,
+                                       real_classifier=real_classifier if fit_names is not None else None)
+    except TsganError as exc:
+        result["baseline"] = {"skipped": str(exc)}
     for metric in METRICS:
         result[f"{metric.key}_protocol"] = metric.protocol
     result["skipped"] = skipped
@@ -315,6 +325,21 @@ def evaluate(model: GAN | str | Path, X, y=None, *, out_dir: str | Path, held_ou
     write_text(out / "metrics.json", json.dumps(result, indent=2) + "\n", overwrite=True)
     write_text(out / "summary.md", summary(result, pictures), overwrite=True)
     return result
+
+
+def _baseline(result: dict, real_fit, fit_names, real_test, test_names, sample_labels, *, seed: int, iterations,
+              classifier_steps: int, real_classifier) -> dict:
+    """The Gaussian baseline's section of the report: fitted on the real training part (per class where the model is
+    conditional), sampled with the model's labels, measured like the model, and whether the model beats it."""
+    conditional = sample_labels is not None
+    baseline = GaussianBaseline().fit(real_fit, fit_names if conditional else None)
+    fake, fake_names = baseline.sample(result["n_synthetic"], sample_labels, seed=seed)
+    figures = comparison.figures(real_fit, fit_names, real_test, test_names, fake, fake_names, seed=seed,
+                                 discriminative_iterations=iterations, classifier_steps=classifier_steps,
+                                 real_classifier=real_classifier)
+    verdict = comparison.beats(result, figures)
+    return {"generator": baseline.describe() + ("" if conditional else ", one for all sequences"), **figures,
+            "beats": verdict, "beats_everywhere": comparison.beats_everywhere(verdict)}
 
 
 def _draw(gan: GAN, out: Path, real, real_names, fake, fake_names, *, seed: int, quick: bool) -> list[str]:
@@ -337,6 +362,33 @@ def _number(value) -> str:
     return f"{value:#.3g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.2e}"
 
 
+def baseline_verdict(baseline: dict) -> str:
+    """One line: whether the model beats the Gaussian baseline on each decisive figure."""
+    if "skipped" in baseline:
+        return f"Gaussian baseline: not measured ({baseline['skipped']})"
+    shown = {"discriminative_score": "discriminative score", "tstr": "TSTR", "label_fidelity": "label fidelity"}
+    parts = [f"{shown[key]} {'yes' if baseline['beats'][key] else 'no'}" for key in comparison.DECISIVE if baseline["beats"][key] is not None]
+    return "beats the Gaussian baseline: " + ", ".join(parts)
+
+
+def _baseline_lines(baseline: dict) -> list[str]:
+    """The summary's verdict against the Gaussian baseline, one line per figure compared."""
+    lines = ["", "## Against the Gaussian baseline", ""]
+    if "skipped" in baseline:
+        return lines + [f"Not measured: {baseline['skipped']}."]
+    lines += [f"The baseline is a {baseline['generator']}, fitted on the real training part and sampled with the model's "
+              "labels: a reference every model must beat. The model "
+              + ("beats it on every decisive figure (discriminative score, TSTR, label fidelity where measured)."
+                 if baseline["beats_everywhere"] else "does **not** beat it on every decisive figure: it has not learnt more "
+                 "than a Gaussian would of these data."), ""]
+    names = {metric.key: metric.name for metric in METRICS}
+    for key, beaten in baseline["beats"].items():
+        if beaten is not None:
+            lines.append(f"- {names[key]}: beats the Gaussian baseline: {'yes' if beaten else 'no'}"
+                         + (" (decisive)" if key in comparison.DECISIVE else ""))
+    return lines
+
+
 def summary(result: dict, pictures: list[str]) -> str:
     """The one-page Markdown report for a result of :func:`evaluate`."""
     skipped = result["skipped"]
@@ -351,11 +403,14 @@ def summary(result: dict, pictures: list[str]) -> str:
         + (" with the real training part's label mix" if result["classes"] and "tstr" not in skipped else "")
         + f" vs {result['n_real_train']} real training and {result['n_real_test']} real test sequences; seed {result['seed']}",
     ]
+    if result.get("training_failed"):
+        lines.append(f"- **Training failed**: {result['training_failed']}")
     if result["quick"]:
         lines.append("- **Quick mode**: the post-hoc models trained a few steps only; these figures check the pipeline, not the model.")
     lines += ["", "## Metrics", "",
               "\"Real data\" puts real training sequences where the generated ones go: what a perfect generator would score.", "",
-              "| metric | generated | real data | better | what it means |", "|---|---|---|---|---|"]
+              "| metric | generated | real data | Gaussian baseline | better | what it means |", "|---|---|---|---|---|---|"]
+    baseline = result.get("baseline", {})
     for metric in METRICS:
         value = result.get(metric.key)
         reference = result.get(metric.reference) if metric.reference else None
@@ -365,8 +420,9 @@ def summary(result: dict, pictures: list[str]) -> str:
             ref_text += " (TRTR)"
         elif metric.reference and metric.reference.startswith("discriminative_noise_floor"):
             ref_text += " (noise floor)"
-        cells = [f"{metric.name} (`{metric.key}`)", shown, ref_text, metric.better, metric.meaning]
+        cells = [f"{metric.name} (`{metric.key}`)", shown, ref_text, _number(baseline.get(metric.key)), metric.better, metric.meaning]
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    lines += _baseline_lines(baseline)
     lines += ["", "## Read with care", "",
               "- Always read TSTR and TRTS beside TRTR, the accuracy of a classifier trained and tested on real data.",
               "- The distribution metrics (discriminative score, MMD, predictive score, Parzen, marginal and autocorrelation "

@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 
 from .. import distributed
 from ..errors import TsganError
+from ..notices import RunFailed
 from ..objective.composition import compose, game_of
 from ..objective.technique import Step, Term, sampling_generator
 from .config import TrainConfig
@@ -26,7 +27,7 @@ def check_batch_size(n: int, batch_size: int) -> None:
         raise TsganError(f"only {n} sequences for a batch of {batch_size}; lower the batch size to at most {n} or bring more data")
 
 
-class TrainingDiverged(TsganError):
+class TrainingDiverged(RunFailed):
     """A loss became NaN or infinite."""
 
 
