@@ -309,8 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--label", default=None, help="class name to generate (default: classes as often as in the training data)")
     sample.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same samples (default 0)")
     sample.add_argument("--length", type=int, default=None, metavar="STEPS",
-                        help="a model trained on series of unequal length: make every sample STEPS long (at most the longest "
-                             "training length; default: lengths drawn like the training data's, per label)")
+                        help="make every sample STEPS long: an lstm generator runs on past its training length; a model trained "
+                             "on series of unequal length makes 1 to its longest length (default: lengths drawn like the "
+                             "training data's, per label)")
     sample.add_argument("--category", type=int, default=None, metavar="K",
                         help="an InfoGAN model: generate with categorical code K (0 to categorical - 1; default drawn)")
     sample.add_argument("--continuous", type=float, nargs="+", default=None, metavar="C",

@@ -183,7 +183,8 @@ class GAN(BaseObject):
         often as in the training data), one class name for all, or one per sample; the same ``seed`` gives the
         same samples, also after save/load; ``return_labels=True``: ``(X, class names)``. ``codes`` (InfoGAN):
         ``{"category": k, "continuous": [...]}`` (a code left out is drawn). A model of series of unequal length
-        draws each length per label (or makes ``length`` steps, 1 to T); ``X`` is NaN beyond each end."""
+        draws each length per label (or makes ``length`` steps, 1 to T); ``X`` is NaN beyond each end. The lstm
+        generator also makes ``length`` above the training length, continuing its state (tsgan.nn.longer)."""
         self._check_fitted()
         return sampling.sample(self, n, labels, seed=seed, return_labels=return_labels, batch_size=batch_size, codes=codes, length=length)
 

@@ -9,6 +9,7 @@ import torch
 from .data import harden_categories
 from .errors import TsganError
 from .nn.lengths import LengthMasked, mask_beyond, requested_lengths
+from .nn.longer import check_longer, chunk_rows, extend_noise
 from .objective.variant import code_noise
 from .sizes import check_sample_memory
 
@@ -79,12 +80,13 @@ def decode(gan, noise: torch.Tensor, idx: torch.Tensor | None, batch_size: int, 
         lengths = G.noise_lengths(noise, idx)
     was_training = G.training
     G.eval()
+    rows = chunk_rows(batch_size, G.length, noise.shape[1]) if G.noise_per_step else batch_size
     try:
         parts = [G(noise[chunk], None if idx is None else idx[chunk], **({"lengths": lengths[chunk]} if masked else {})).cpu()
-                 for chunk in torch.arange(len(noise)).split(batch_size)] if len(noise) else []
+                 for chunk in torch.arange(len(noise)).split(rows)] if len(noise) else []
     finally:
         G.train(was_training)
-    scaled = torch.cat(parts).numpy() if parts else np.zeros((0, G.length, G.channels), np.float32)
+    scaled = torch.cat(parts).numpy() if parts else np.zeros((0, noise.shape[1] if G.noise_per_step else G.length, G.channels), np.float32)
     X = harden_categories(gan.scaler_.inverse_transform(scaled), gan.model_config_.categorical)  # argmax category
     return mask_beyond(X, lengths.cpu().numpy()) if masked else X
 
@@ -94,11 +96,19 @@ def sample(gan, n: int, labels=None, *, seed: int | None = None, return_labels: 
            codes: dict | None = None, length: int | None = None):
     check_count(n)
     check_sample_memory(gan, n, batch_size, device_of(gan))  # before the noise is drawn: a clear error, not an OOM
-    asked = requested_lengths(gan.sampler_, n, length, device_of(gan))
+    G = gan.sampler_
+    longer = isinstance(length, (int, np.integer)) and not isinstance(length, (bool, np.bool_)) and length > G.length
+    if longer:  # a recurrent generator runs on past its training length (tsgan.nn.longer), within its own size bound
+        check_longer(G, n, int(length), gan.model_config_.generator)
+    asked = requested_lengths(G, n, length, device_of(gan))
     rng = seeded_stream(device_of(gan), seed)
     idx = label_indices(gan, n, labels, rng)
     noise = draw_noise(gan, n, rng, batch_size)
-    X = decode(gan, noise if codes is None else gan.variant_.with_codes(noise, codes), idx, batch_size, asked)
+    if codes is not None:
+        noise = gan.variant_.with_codes(noise, codes)
+    if longer:  # drawn after the training length's noise, so the first T steps are the length-T sample's
+        noise = extend_noise(noise, int(length), lambda rows: gan.variant_.noise(G, rows, rng), batch_size)
+    X = decode(gan, noise, idx, batch_size, asked)
     if not return_labels:
         return X
     names = np.asarray(gan.classes_, dtype=object)[idx.cpu().numpy()].astype(str) if idx is not None else None

@@ -21,13 +21,23 @@ def _time_info(stamps) -> dict | None:
 
 
 def _time_index(info: dict | None, length: int) -> pd.Index:
-    """Rebuild the time stamps saved by :func:`_time_info` (steps 0, 1, ... when there are none)."""
-    if info is None or len(info["values"]) != length:
+    """Rebuild the time stamps saved by :func:`_time_info` (steps 0, 1, ... when there are none); for sequences
+    longer than the training ones (tsgan.nn.longer), evenly spaced stamps continue at their spacing."""
+    if info is None or len(info["values"]) > length or (len(info["values"]) < length and len(info["values"]) < 2):
         return pd.RangeIndex(length)
     try:
-        return pd.Index(pd.Series(info["values"]).astype(info["dtype"]))
+        stamps = pd.Index(pd.Series(info["values"]).astype(info["dtype"]))
     except (TypeError, ValueError):
-        return pd.Index(info["values"])
+        stamps = pd.Index(info["values"])
+    if len(stamps) == length:
+        return stamps
+    try:
+        steps = stamps[1:] - stamps[:-1]
+    except TypeError:
+        return pd.RangeIndex(length)
+    if not (steps == steps[0]).all():
+        return pd.RangeIndex(length)
+    return pd.Index([stamps[0] + k * steps[0] for k in range(length)], name=stamps.name)
 
 
 def _restore(values: np.ndarray, dtype: str | None):

@@ -78,6 +78,7 @@ class Generator(nn.Module):
     """Base of every generator: noise shape, label handling and the categorical output step."""
 
     noise_per_step = False
+    any_length = False  # True: makes any number of steps from noise that long (tsgan.nn.longer)
     batch_norm = False  # True: batch norm layers, which virtual batch norm can replace
 
     def __init__(self, cfg: ModelConfig) -> None:

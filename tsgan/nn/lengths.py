@@ -73,6 +73,7 @@ class LengthMasked(nn.Module):
         self.generator = generator
         self.length, self.channels, self.n_classes = generator.length, generator.channels, generator.n_classes
         self.noise_dim, self.noise_per_step = generator.noise_dim, generator.noise_per_step
+        self.any_length = getattr(generator, "any_length", False)
         counts = torch.tensor(table["counts"], dtype=torch.float64)
         cdf = counts.cumsum(dim=1) / counts.sum(dim=1, keepdim=True)
         # float buffers (moved with the module; the weight average leaves equal values as they are), not saved:
@@ -121,17 +122,22 @@ class LengthMasked(nn.Module):
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None, lengths: torch.Tensor | None = None) -> torch.Tensor:
         lengths = self.noise_lengths(z, labels) if lengths is None else lengths.to(z.device)
-        x = self.generator(self._with_length(z, lengths), labels)
-        within = torch.arange(self.length, device=x.device)[None, :] < lengths[:, None]
+        # beyond the longest training length (a recurrent generator run on, tsgan.nn.longer) it sees the longest
+        x = self.generator(self._with_length(z, lengths.clamp(max=self.length)), labels)
+        within = torch.arange(x.shape[1], device=x.device)[None, :] < lengths[:, None]
         return x * within[..., None].to(x.dtype)  # PAD (0) beyond each end
 
 
 def requested_lengths(G: nn.Module, n: int, length, device) -> torch.Tensor | None:
-    """The ``length`` asked of :meth:`tsgan.GAN.sample` as ``(n,)`` int64 (None: lengths drawn per label)."""
+    """The ``length`` asked of :meth:`tsgan.GAN.sample` as ``(n,)`` int64 (None: lengths drawn per label, or one
+    length for all that the noise's steps give). Above the training length only a generator that runs on
+    (:mod:`tsgan.nn.longer`, checked by the caller) is asked: every sample is then that long."""
     if length is None:
         return None
     if not isinstance(length, (int, np.integer)) or isinstance(length, (bool, np.bool_)):
         raise TsganError(f"length must be a whole number of steps, got {length!r}")
+    if length > G.length and getattr(G, "any_length", False):
+        return torch.full((n,), int(length), dtype=torch.long, device=device) if isinstance(G, LengthMasked) else None
     if not isinstance(G, LengthMasked):
         if length == G.length:
             return None

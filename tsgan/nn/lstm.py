@@ -18,6 +18,7 @@ class LSTMGenerator(Generator):
     """
 
     noise_per_step = True
+    any_length = True  # one recurrent step per output step: runs on past the training length (tsgan.nn.longer)
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__(cfg)
