@@ -27,8 +27,8 @@ MAX_VALUES = 2**28  # n * L * (channels + noise inputs) floats (1 GiB of float32
 def check_longer(G, n: int, length: int, family: str) -> None:
     """A TsganError unless ``G`` can make ``n`` sequences of ``length`` steps (``length`` above its training length)."""
     if not getattr(G, "any_length", False):
-        raise TsganError(f"the {family} generator makes exactly {G.length} steps (its layers map the noise to the training "
-                         f"length, so its output length is fixed by its architecture), not {length}; train the lstm "
+        raise TsganError(f"length={length}: the {family} generator makes exactly {G.length} steps (its layers map the noise to the training "
+                         f"length, so its output length is fixed by its architecture); train the lstm "
                          "generator (--generator lstm), which continues its state for any number of steps")
     size = n * length * (G.channels + G.noise_dim + G.n_classes)
     if size > MAX_VALUES:
