@@ -142,7 +142,7 @@ def test_length_option():
     assert not np.allclose(short[:, :12], long[:, :12])
     frame = gan.sample_frame(3, labels="long", length=17, seed=0)
     assert frame.groupby("unit").size().tolist() == [17, 17, 17]
-    for bad, keyword in ((25, "makes exactly 24 steps"), (0, "outside"), (-3, "outside"),
+    for bad, keyword in ((25, "makes 1 to 24 steps"), (0, "outside"), (-3, "outside"),
                          (12.5, "whole number"), ("12", "whole number"), (True, "whole number")):
         with pytest.raises(tsgan.TsganError, match=keyword):
             gan.sample(2, length=bad)

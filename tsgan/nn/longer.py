@@ -20,6 +20,7 @@ from typing import Callable
 import torch
 
 from ..errors import TsganError
+from .lengths import LengthMasked
 
 MAX_VALUES = 2**28  # n * L * (channels + noise inputs) floats (1 GiB of float32) - a larger request is refused
 
@@ -27,7 +28,8 @@ MAX_VALUES = 2**28  # n * L * (channels + noise inputs) floats (1 GiB of float32
 def check_longer(G, n: int, length: int, family: str) -> None:
     """A TsganError unless ``G`` can make ``n`` sequences of ``length`` steps (``length`` above its training length)."""
     if not getattr(G, "any_length", False):
-        raise TsganError(f"length={length}: the {family} generator makes exactly {G.length} steps (its layers map the noise to the training "
+        span = f"1 to {G.length}" if isinstance(G, LengthMasked) else f"exactly {G.length}"
+        raise TsganError(f"length={length}: the {family} generator makes {span} steps (its layers map the noise to the training "
                          f"length, so its output length is fixed by its architecture); train the lstm "
                          "generator (--generator lstm), which continues its state for any number of steps")
     size = n * length * (G.channels + G.noise_dim + G.n_classes)
