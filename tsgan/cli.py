@@ -111,6 +111,10 @@ def _train_in(args, out: Path) -> None:
     if getattr(gan, "best_step_", None) is not None:
         print(f"sampling from the generator of step {gan.best_step_}, the best the validation judge scored; "
               f"wrote {out / 'validation.csv'}, {out / 'validation.png'}")
+    if gan.privacy_:
+        print(f"differential privacy: spent epsilon {gan.privacy_['epsilon']:.3g} (of {gan.privacy_['target_epsilon']:g}) at delta "
+              f"{gan.privacy_['delta']:g} (noise multiplier {gan.privacy_['noise_multiplier']:.3g}, {gan.privacy_['critic_updates']} "
+              "discriminator updates)")
     distributed.finish()
     if gan.diagnosis_ is not None:
         raise RunFailed(f"training failed: {gan.diagnosis_}; the model and pictures were written to {out} to look at")

@@ -112,6 +112,13 @@ class GAN(BaseObject):
         """The fitted technique of that name (``"semi-supervised"``, ``"weight-average"``, ...), or None."""
         return next((t for t in getattr(self, "techniques_", ()) if t.name == name), None)
 
+    @property
+    def privacy_(self) -> dict | None:
+        """A differentially private model's spent ``epsilon`` and ``delta`` (and how: noise multiplier, sample rate,
+        critic updates; :mod:`tsgan.objective.techniques.differential_privacy`), None for a model trained without."""
+        private = self.technique("differential-privacy")
+        return None if private is None else private.spent()
+
     # -- training --------------------------------------------------------------------------------
     @fitting.holding_the_run_lock
     def fit(self, X, y=None, *, channels: list[str] | None = None, out_dir: str | Path | None = None,

@@ -8,8 +8,13 @@ from them. It may, at each stage of a run (every hook is optional):
   ``adapt_loss(loss)`` the loss (label smoothing's real targets);
 * ``adapt(cfg, g_cfg, d_cfg)`` the networks' configurations before they are built, and
   ``wrap(cfg, G, D)`` the built networks (adding its own modules to ``self.modules``);
+* ``wrap_optimizer(trainer, side, optimizer)`` the ``"generator"``'s or ``"discriminator"``'s optimizer when the loop
+  makes it (returns it, or one that wraps it: DP-SGD's clipped, noisy steps);
 * ``start(trainer)`` when the training loop is made (state such as running means), ``prepare(trainer, X, y)``
   the training data when ``fit`` starts;
+* ``critic_batch(trainer, n)``: the indices of the real rows (of ``n``) one critic update sees, in place of
+  the loop's batch of ``batch_size`` rows drawn uniformly (differential privacy's Poisson sampling; the first
+  technique that gives indices decides; the generated half of the batch gets as many rows; one process);
 * ``critic_term(step)`` / ``generator_term(step)``: a term of either player's loss for one update
   (a tensor, or a :class:`Term` to record it apart), from a :class:`Step` context;
 * ``after_critic_step(step)`` / ``after_generator_step(step)``: act after an optimizer step;
@@ -129,7 +134,11 @@ class Technique:
     def adapt(self, cfg, g_cfg, d_cfg):
         return g_cfg, d_cfg
     def wrap(self, cfg, G: nn.Module, D: nn.Module) -> None: ...
+    def wrap_optimizer(self, trainer, side: str, optimizer: torch.optim.Optimizer) -> torch.optim.Optimizer:
+        return optimizer
     def start(self, trainer) -> None: ...
+    def critic_batch(self, trainer, n: int) -> torch.Tensor | None:
+        return None
     def prepare(self, trainer, X: torch.Tensor, y: torch.Tensor | None):
         return X, y
     def critic_term(self, step: Step) -> torch.Tensor | Term | None: ...

@@ -17,7 +17,7 @@ from .. import distributed
 from ..errors import TsganError
 from ..notices import RunFailed
 from ..objective.composition import compose, game_of
-from ..objective.technique import Step, Term, sampling_generator
+from ..objective.technique import Step, Technique, Term, sampling_generator
 from .config import TrainConfig
 from .runtime import DeferredInterrupt, autocast, check_precision, cpu_threads, global_stream, trainable
 
@@ -71,7 +71,10 @@ class Trainer:
         self._params_d = list(discriminator.parameters()) + [p for t in self.techniques for p in t.parameters_of("discriminator")]
         self.opt_g = self._optimizer(self._params_g, config.lr_g if config.lr_g is not None else loss.lr)
         self.opt_d = self._optimizer(self._params_d, config.lr_d if config.lr_d is not None else loss.lr_d)
+        for t in self.techniques:
+            self.opt_g, self.opt_d = t.wrap_optimizer(self, "generator", self.opt_g), t.wrap_optimizer(self, "discriminator", self.opt_d)
         self._uses_real_input = any(t.uses_real_input for t in self.techniques)
+        self._chooses_batch = any(type(t).critic_batch is not Technique.critic_batch for t in self.techniques)
         self._adversarial = not any(t.replaces_adversarial for t in self.techniques)
         self.step = 0
         self.history: list[dict] = []
@@ -99,9 +102,10 @@ class Trainer:
         """A global batch of indices; data-parallel: this process's slice of it."""
         return distributed.shard(torch.randint(n, (self.cfg.batch_size,), generator=self.data_rng)).to(self.device, non_blocking=True)
 
-    def _noise(self) -> torch.Tensor:
-        """The generator's noise (with a variant's codes) for a global batch; data-parallel: this process's slice of it."""
-        return distributed.shard(self.game.noise(self.G, self.cfg.batch_size, self.noise_rng))
+    def _noise(self, rows: int | None = None) -> torch.Tensor:
+        """The generator's noise (with a variant's codes) for a global batch (or ``rows``, the size of a batch a
+        technique chose); data-parallel: this process's slice of it."""
+        return distributed.shard(self.game.noise(self.G, rows or self.cfg.batch_size, self.noise_rng))
 
     def _update(self, optimizer: torch.optim.Optimizer, loss: torch.Tensor, params: list[torch.Tensor]) -> None:
         optimizer.zero_grad(set_to_none=True)
@@ -128,10 +132,17 @@ class Trainer:
             logs.update({k: v.detach().float() for k, v in term.logs.items()})
         return total, recorded
 
+    def _critic_batch(self, n: int) -> torch.Tensor:
+        """The real rows of one critic update: a technique's choice, or a uniform batch."""
+        for t in self.techniques if self._chooses_batch else ():
+            if (idx := t.critic_batch(self, n)) is not None:
+                return idx
+        return self.indices(n)
+
     def _critic_step(self, X, y, logs: dict | None = None) -> torch.Tensor:
-        idx = self.indices(len(X))
+        idx = self._critic_batch(len(X))
         real, labels = X[idx], (None if y is None else y[idx])
-        noise = self._noise()
+        noise = self._noise(len(idx) if self._chooses_batch else None)  # as many generated rows as real ones
         with torch.no_grad():  # what the discriminator sees as real and as fake (the plain GAN: real, G(noise))
             real_in, fake_in = self.game.real_input(real, noise, labels), self.game.fake_input(self.G, real, noise, labels)
         step = Step(self, self.G, self.D, self.loss, real, labels, noise, real_in, fake_in)
