@@ -128,3 +128,7 @@ def test_cli_prints_the_spent_budget(tmp_path, capsys):
                      "--no-progress"]) == 0
     assert "differential privacy: spent epsilon" in capsys.readouterr().out
     assert 0 < tsgan.load(run / "model.pt").privacy_["epsilon"] <= 8 and tsgan.load(run / "model.pt").privacy_["delta"] == 1e-4
+
+
+def test_zero_steps_spend_nothing(waves):
+    assert _fit(waves, steps=0, dp_epsilon=1.0).privacy_["epsilon"] == 0.0

@@ -115,6 +115,9 @@ class Technique:
     default_on: ClassVar[bool] = False  # part of every run unless turned off
     uses_real_input: ClassVar[bool] = False  # the generator step needs what the discriminator sees as real
     replaces_adversarial: ClassVar[bool] = False  # the generator's loss is this technique's terms alone
+    # False: the run's steps are part of its plan (differential privacy's noise is chosen for them), so a resumed
+    # run continues to the steps it started with, not beyond
+    resumes_to_more_steps: ClassVar[bool] = True
     modules: nn.ModuleDict = field(default_factory=nn.ModuleDict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -117,6 +117,7 @@ class DifferentialPrivacy(Technique):
     summary: ClassVar[str] = ("train the discriminator with DP-SGD (Opacus): per-sample clipped, noised gradients, "
                               "Poisson-sampled real batches, the (epsilon, delta) spent reported and saved")
     order: ClassVar[int] = 95
+    resumes_to_more_steps: ClassVar[bool] = False  # the noise is chosen for the run's steps
     dp_epsilon: float | None = option(None, "train with differential privacy spending at most this epsilon over the run "
                                             "(DP-SGD on the discriminator; default: off)", off=None, metavar="EPSILON")
     dp_delta: float = option(1e-5, "differential privacy: delta, below 1/number of sequences (default 1e-5)", metavar="DELTA")
@@ -176,7 +177,9 @@ class DifferentialPrivacy(Technique):
         if updates * (1 - q) ** n * (1 + math.exp(self.dp_epsilon)) > self.dp_delta / 10:
             raise TsganError(f"batches of {batch} from {n} sequences are empty too often for the privacy guarantee "
                              f"(Poisson sampling at rate {q:.3g}); raise the batch size")
-        if float(ledger.noise_multiplier) > 0:  # resumed: the same noise, and the budget must still hold for the whole run
+        if not updates:  # nothing to train, nothing spent (and no noise to search: the accountant's search would not end)
+            sigma = float(ledger.noise_multiplier)
+        elif float(ledger.noise_multiplier) > 0:  # resumed: the same noise, and the budget must still hold for the whole run
             sigma = float(ledger.noise_multiplier)
             planned = spent_epsilon(sigma, float(ledger.sample_rate), updates, self.dp_delta)
             if planned > self.dp_epsilon * 1.01:
