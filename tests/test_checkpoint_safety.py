@@ -165,7 +165,8 @@ def test_kill_in_the_first_write_after_falling_back(tmp_path, monkeypatch, waves
 
 @pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
 def test_model_and_checkpoints_get_the_runs_permissions(tmp_path, waves_data, tiny_gan, train_options, umask):
-    """model.pt, checkpoint.pt, checkpoint.prev.pt and config.toml are created 0o666 & ~umask, like losses.csv
+    """model.pt, checkpoint.pt, checkpoint.prev.pt, config.toml and the run lock's file (which filelock leaves
+    in place: removing it would race another process taking it) are created 0o666 & ~umask, like losses.csv
     beside them (they were 0600, mkstemp's mode, whatever the umask)."""
     X, y = waves_data
     old = os.umask(umask)
@@ -176,7 +177,8 @@ def test_model_and_checkpoints_get_the_runs_permissions(tmp_path, waves_data, ti
     finally:
         os.umask(old)
     modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
-    assert modes == dict.fromkeys(["checkpoint.pt", "checkpoint.prev.pt", "config.toml", "model.pt", "losses.csv"], 0o666 & ~umask)
+    assert modes == dict.fromkeys(["checkpoint.pt", "checkpoint.prev.pt", "config.toml", "model.pt", "losses.csv", ".tsgan.lock"],
+                                  0o666 & ~umask)
 
 
 # -- files that ask to run code ---------------------------------------------------------------------
