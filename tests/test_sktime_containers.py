@@ -91,3 +91,17 @@ def test_bad_containers_are_named():
     for odd in (None, "basic_motions", {"a": 1}, pd.Series([1.0, 2.0])):
         with pytest.raises(tsgan.TsganError, match="not recognise this .* as a Panel container"):
             tsgan.from_sktime(odd)
+
+
+def test_fit_takes_a_nested_frame_with_its_labels_directly():
+    """fit(X_nested, y) - sktime loaders' default container handed straight to fit - trains the same model as
+    fit(from_sktime(X_nested, y)) and samples come back nested; channel names given beside it are refused."""
+    X, nested = _panel("nested_univ")
+    y = np.array(["u", "v"] * 3)
+    direct = tsgan.GAN("mlp", "mlp", hidden=4, noise_dim=2).fit(nested, y, **TINY)
+    through = _fit(tsgan.from_sktime(nested, y))
+    np.testing.assert_array_equal(direct.sample(4, seed=0), through.sample(4, seed=0))
+    fake, labels = direct.sample_sktime(4, seed=0)
+    assert check_is_mtype(fake, "nested_univ") and set(labels) <= {"u", "v"}
+    with pytest.raises(tsgan.TsganError, match="names its own channels"):
+        tsgan.GAN("mlp", "mlp").fit(nested, y, channels=["a", "b"], **TINY)

@@ -12,7 +12,12 @@ from .tables import from_long
 
 def as_dataset(X, y=None, channels: list[str] | None = None) -> Dataset:
     """Any training input as a :class:`Dataset`: a Dataset as it is, a DataFrame read as pd-multiindex
-    (MultiIndex rows) or long format, an array ``(n, T, d)`` with labels ``y`` and ``channels``."""
+    (MultiIndex rows), sktime's nested_univ (a series in every cell, its loaders' default: labels ``y``
+    beside it) or long format, an array ``(n, T, d)`` with labels ``y`` and ``channels``."""
+    if _is_nested(X):
+        if channels is not None:
+            raise TsganError("a nested sktime frame names its own channels (its columns): leave channels out")
+        return from_sktime(X, y)
     if isinstance(X, (Dataset, pd.DataFrame)):
         if y is not None or channels is not None:
             raise TsganError("a tsgan Dataset or DataFrame carries its own labels and channel names: pass it alone "
@@ -22,3 +27,9 @@ def as_dataset(X, y=None, channels: list[str] | None = None) -> Dataset:
         return from_sktime(X) if isinstance(X.index, pd.MultiIndex) else from_long(X)
     labels = None if y is None else _as_array(y, "labels", "pass one label (a name or number) per sequence")
     return Dataset(X, y, None if channels is None else _channel_names(channels), {"kind": "array", "label_dtype": None if labels is None else str(labels.dtype)})
+
+
+def _is_nested(X) -> bool:
+    """sktime's nested_univ: a DataFrame whose cells each hold a whole series."""
+    return isinstance(X, pd.DataFrame) and len(X) > 0 and len(X.columns) > 0 and all(
+        isinstance(cell, pd.Series) for cell in X.iloc[0])
