@@ -185,7 +185,8 @@ def _sample(args) -> None:
 def _evaluate(args) -> None:
     from .data import categorical_vocabularies, load_dataset
     from .gan import load
-    from .evaluation.report import baseline_verdict, evaluate
+    from .evaluation.report import evaluate
+    from .evaluation.summary import baseline_verdict
     from .data.waves import make_waves
 
     configure_evaluation(args)  # the data and its options left out come from the run's config.toml
