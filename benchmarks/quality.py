@@ -2,11 +2,13 @@
 
     python benchmarks/quality.py                          # every data set, the default models
     python benchmarks/quality.py --data sines --models lstm/lstm:gan --steps 8000
+    python benchmarks/quality.py --data waves --models lstm/lstm:gan lstm/lstm:gan+pack_size=2 --seeds 0 1 2
     python benchmarks/quality.py --quick                  # seconds: checks the script, figures meaningless
     python benchmarks/quality.py --write benchmarks/RESULTS.md
 
-Per data set and model: train (seeded, one thread), sample as many sequences as the training set
-holds (conditional models: the training set's label mix), then measure
+Per data set and model (``GENERATOR/DISCRIMINATOR:LOSS``, with ``+option=value,...`` for a recipe's options as
+``tsgan.GAN`` takes them) and training seed (``--seeds``): train (one thread), sample as many sequences as the
+training set holds (conditional models: the training set's label mix), then measure
 
 - discriminative score, literature protocol (TimeGAN: GRU of hidden max(1, d // 2), 2,000 iterations,
   compared with the generator's own training data, as the published tables do; Sines and Stocks as the
@@ -18,6 +20,9 @@ holds (conditional models: the training set's label mix), then measure
 - MMD (RBF, median heuristic) against held-out real data;
 - for labelled sets, TSTR beside TRTR and label fidelity;
 - training time (seconds, wall clock, one thread).
+
+With several training seeds, every cell is the mean +- std over them (a run's discriminative score being the mean
+over its classifier seeds); with one, the discriminative scores' +- is over the classifier seeds.
 
 The "real data" row of each set puts held-out real data where the generated data would go: the floor
 each metric reaches with a perfect generator. The "Gaussian baseline" row samples a per-class full-covariance
@@ -31,6 +36,7 @@ Stocks, every fifth of 20 contiguous blocks of windows, minus windows overlappin
 from __future__ import annotations
 
 import argparse
+import ast
 import datetime
 import sys
 import time
@@ -128,8 +134,9 @@ def summarise(values: list[float]) -> str:
     return f"{np.mean(values):.3f} +- {np.std(values):.3f}"
 
 
-def measure(split: Split, fake: np.ndarray, fake_y, repeats: int, quick: bool, reference: bool) -> dict[str, str]:
-    """Every metric of the table for one generated set (``fake`` may be held-out real data: the reference row)."""
+def measure(split: Split, fake: np.ndarray, fake_y, repeats: int, quick: bool, reference: bool) -> dict[str, list[float]]:
+    """Every metric of the table for one generated set (``fake`` may be held-out real data: the reference row),
+    as lists of values: the post-hoc classifier seeds' for the discriminative scores, one value for the others."""
     seeds = range(repeats)
     budget = {"iterations": 20} if quick else {}  # quick: checks the plumbing only
     # The literature's metric code takes Sines and Stocks as generated / loaded (values in [0, 1]); other sets are
@@ -139,23 +146,46 @@ def measure(split: Split, fake: np.ndarray, fake_y, repeats: int, quick: bool, r
     else:
         low, high = split.train.min(axis=(0, 1)), split.train.max(axis=(0, 1))
         train01, fake01 = ((a - low) / np.maximum(high - low, 1e-7) for a in (split.train, fake))
-    strict = [discriminative_score(split.test, fake, protocol="tsgan", seed=s, **budget) for s in seeds]
-    figures = {"discriminative_score": float(np.mean(strict)), "tstr": None}  # compared with the Gaussian baseline's
-    row = {
-        "disc (lit.)": summarise([discriminative_score(train01, fake01, protocol="timegan", seed=s, **budget) for s in seeds]),
-        "disc (tsgan)": summarise(strict),
-        "pred (lit.)": (f"{predictive_score(train01, fake01, protocol='timegan', seed=0, **budget):.3f}"
-                        if split.train.shape[2] > 1 else "n/a (1 ch.)"),
-        "pred (tsgan)": f"{predictive_score(split.train, fake, protocol='tsgan', real_test=split.test, seed=0, **budget):.4f}",
-        "MMD": f"{mmd(split.test, fake, seed=0):.4f}",
+    figures = {
+        "disc (lit.)": [discriminative_score(train01, fake01, protocol="timegan", seed=s, **budget) for s in seeds],
+        "disc (tsgan)": [discriminative_score(split.test, fake, protocol="tsgan", seed=s, **budget) for s in seeds],
+        "pred (tsgan)": [predictive_score(split.train, fake, protocol="tsgan", real_test=split.test, seed=0, **budget)],
+        "MMD": [mmd(split.test, fake, seed=0)],
     }
+    if split.train.shape[2] > 1:
+        figures["pred (lit.)"] = [predictive_score(train01, fake01, protocol="timegan", seed=0, **budget)]
     if split.train_y is not None:
         scores = classification_scores(split.train, split.train_y, fake, fake_y, real_test=split.test,
                                        real_test_labels=split.test_y, seed=0)
-        row["TSTR (TRTR)"] = f"- ({scores.trtr:.3f})" if reference else f"{scores.tstr:.3f} ({scores.trtr:.3f})"
-        row["label fid."] = f"{label_fidelity(split.train, split.train_y, fake, fake_y, seed=0):.3f}"
-        figures["tstr"] = None if reference else scores.tstr
-    return row, figures
+        figures["TRTR"] = [scores.trtr]
+        if not reference:
+            figures["TSTR"] = [scores.tstr]
+        figures["label fid."] = [label_fidelity(split.train, split.train_y, fake, fake_y, seed=0)]
+    return figures
+
+
+def row_of(runs: list[dict[str, list[float]]]) -> dict[str, str]:
+    """The table's cells for one model's runs (one per training seed): with one run, the discriminative scores'
+    mean +- std over the classifier seeds; with several, every figure's mean +- std over the training seeds
+    (each run's discriminative score the mean over its classifier seeds)."""
+    def cell(key: str, digits: int = 3) -> str:
+        if key not in runs[0]:
+            return "-"
+        values = runs[0][key] if len(runs) == 1 else [float(np.mean(run[key])) for run in runs]
+        return f"{np.mean(values):.{digits}f}" + (f" +- {np.std(values):.{digits}f}" if len(values) > 1 else "")
+    row = {key: cell(key) for key in ("disc (lit.)", "disc (tsgan)", "label fid.")}
+    row["pred (lit.)"] = cell("pred (lit.)") if "pred (lit.)" in runs[0] else "n/a (1 ch.)"
+    row["pred (tsgan)"], row["MMD"] = cell("pred (tsgan)", 4), cell("MMD", 4)
+    if "TRTR" in runs[0]:
+        trtr = f"{runs[0]['TRTR'][0]:.3f}"  # real data only: the same for every seed
+        row["TSTR (TRTR)"] = f"{cell('TSTR')} ({trtr})" if "TSTR" in runs[0] else f"- ({trtr})"
+    return row
+
+
+def headline(runs: list[dict[str, list[float]]]) -> dict:
+    """The figures compared with the Gaussian baseline's: means over classifier and training seeds."""
+    return {"discriminative_score": float(np.mean([np.mean(run["disc (tsgan)"]) for run in runs])),
+            "tstr": float(np.mean([run["TSTR"][0] for run in runs])) if "TSTR" in runs[0] else None}
 
 
 def against_baseline(figures: dict, baseline: dict) -> str:
@@ -172,11 +202,25 @@ def gaussian_baseline(split: Split, seed: int):
     return fake, fake_y, time.perf_counter() - start
 
 
-def train_and_sample(split: Split, model: str, steps: int, seed: int):
-    generator, rest = model.split("/")
+def parse_model(model: str) -> tuple[str, str, str, dict]:
+    """``GENERATOR/DISCRIMINATOR:LOSS[+option=value,...]`` -> its parts; option values are read as Python literals."""
+    families, _, options = model.partition("+")
+    generator, rest = families.split("/")
     discriminator, loss = rest.split(":")
+    given = {}
+    for pair in filter(None, options.split(",")):
+        key, _, value = pair.partition("=")
+        try:
+            given[key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            given[key] = value
+    return generator, discriminator, loss, given
+
+
+def train_and_sample(split: Split, model: str, steps: int, seed: int):
+    generator, discriminator, loss, options = parse_model(model)
     start = time.perf_counter()
-    gan = tsgan.GAN(generator, discriminator, loss=loss)
+    gan = tsgan.GAN(generator, discriminator, loss=loss, **options)
     batch_size = min(tsgan.TrainConfig.batch_size, len(split.train))  # the small sktime sets
     gan.fit(split.train, split.train_y, steps=steps, seed=seed, batch_size=batch_size, progress=False, device="cpu")
     seconds = time.perf_counter() - start
@@ -187,10 +231,11 @@ def train_and_sample(split: Split, model: str, steps: int, seed: int):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", nargs="+", default=DEFAULT_DATA)
-    parser.add_argument("--models", nargs="+", default=DEFAULT_MODELS, help="GENERATOR/DISCRIMINATOR:LOSS")
+    parser.add_argument("--models", nargs="+", default=DEFAULT_MODELS,
+                        help="GENERATOR/DISCRIMINATOR:LOSS[+option=value,...], e.g. lstm/lstm:gan+pack_size=2")
     parser.add_argument("--steps", type=int, default=None, help="training steps (default: tsgan's, 12000)")
     parser.add_argument("--repeats", type=int, default=3, help="post-hoc classifier seeds per discriminative score")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="training seeds per model (rows: mean +- std over them)")
     parser.add_argument("--stocks", type=Path, default=STOCKS_CSV)
     parser.add_argument("--quick", action="store_true", help="tiny data and 30 steps: checks the script runs")
     parser.add_argument("--write", type=Path, help="also write the table, command and date to this Markdown file")
@@ -201,24 +246,28 @@ def main() -> None:
     header = ["data", "model", "disc (lit.)", "disc (tsgan)", "pred (lit.)", "pred (tsgan)", "MMD", "TSTR (TRTR)",
               "label fid.", "beats Gaussian", "train s"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    print(f"tsgan quality benchmark, {steps} steps, torch {torch.__version__}, 1 thread\n", flush=True)
+    print(f"tsgan quality benchmark, {steps} steps, training seeds {args.seeds}, torch {torch.__version__}, 1 thread\n", flush=True)
     print("\n".join(lines), flush=True)
     for name in args.data:
         split = load_split(name, args.stocks, args.quick)
         if split is None:
             continue
         runs = [("real data (held out)", lambda: (split.test, split.test_y, None)),
-                (BASELINE, lambda: gaussian_baseline(split, args.seed))]
-        runs += [(model, lambda model=model: train_and_sample(split, model, steps, args.seed)) for model in args.models]
+                (BASELINE, lambda seed: gaussian_baseline(split, seed))]
+        runs += [(model, lambda seed, model=model: train_and_sample(split, model, steps, seed)) for model in args.models]
         baseline = None
         for label, make in runs:  # one row at a time, so the table streams
-            fake, fake_y, seconds = make()
-            row, figures = measure(split, fake, fake_y, args.repeats, args.quick, reference=seconds is None)
+            results, seconds = [], []
+            for seed in args.seeds if label not in ("real data (held out)", BASELINE) else args.seeds[:1]:
+                fake, fake_y, took = (make(seed) if label != "real data (held out)" else make())
+                results.append(measure(split, fake, fake_y, args.repeats, args.quick, reference=took is None))
+                seconds.append(took)
+            row = row_of(results)
             if label == BASELINE:
-                baseline = figures
-            elif seconds is not None:
-                row["beats Gaussian"] = against_baseline(figures, baseline)
-            row.update({"data": name, "model": label, "train s": "-" if seconds is None else f"{seconds:.0f}"})
+                baseline = headline(results)
+            elif seconds[0] is not None:
+                row["beats Gaussian"] = against_baseline(headline(results), baseline)
+            row.update({"data": name, "model": label, "train s": "-" if seconds[0] is None else f"{np.mean(seconds):.0f}"})
             line = "| " + " | ".join(row.get(column, "-") for column in header) + " |"
             lines.append(line)
             print(line, flush=True)

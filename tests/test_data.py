@@ -112,6 +112,15 @@ def test_phase_distance_tells_one_phase_from_real_spread():
 
 # -- the array contract ---------------------------------------------------------------------------
 
+def test_the_pair_make_waves_returns_reads_as_sequences_and_labels():
+    from tsgan.data.inputs import as_dataset
+    X, y = tsgan.make_waves(20, seed=0)
+    data = as_dataset((X, y))
+    assert data.X is X and list(data.labels) == list(y)
+    two_sequences = (np.zeros((30, 1)), np.ones((30, 1)))  # two unlabelled sequences, not a pair
+    assert as_dataset(two_sequences).labels is None
+
+
 def test_check_array_shapes_and_dtype():
     """Lists, ints and bools become float32 (n, T, d); a 2-D array is one channel."""
     assert check_array([[1, 2, 3], [4, 5, 6]]).shape == (2, 3, 1)
