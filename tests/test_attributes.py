@@ -220,3 +220,14 @@ def test_command_line_trains_on_attributes_and_samples_given_values(tmp_path, ca
     assert (samples["machine"] == "A").all() and np.allclose(samples["temperature"], 21.5) and samples["series_id"].nunique() == 4
     assert cli.main(["sample", str(tmp_path / "run"), "--attribute", "machine=Z", "--out", str(tmp_path / "t.csv")]) == 2
     assert "unknown value 'Z' of attribute 'machine'" in capsys.readouterr().err
+
+
+def test_series_of_unequal_length_and_longer_samples_take_attributes():
+    df = _waves(32, 8)
+    df = df[~((df["series_id"] % 2 == 1) & (df["time"] >= 5))]  # odd series 5 steps long
+    gan = tsgan.GAN("lstm", "mlp", **TINY).fit(tsgan.from_long(df, attributes=["machine", "temperature"]))
+    X = gan.sample(8, seed=0, attributes={"machine": "A"})
+    lengths = tsgan.data.sequence_lengths(X)
+    assert set(lengths) <= {5, 8} and np.isfinite(X[0, : lengths[0]]).all()
+    long = tsgan.GAN("lstm", "lstm", **TINY).fit(tsgan.from_long(_waves(16, 8), channels=["value"], attributes=["machine"])).sample(3, length=20, seed=0)
+    assert long.shape == (3, 20, 1) and np.isfinite(long).all()
