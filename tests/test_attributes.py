@@ -117,7 +117,7 @@ def test_wide_and_sktime_readers_take_attributes():
     data = tsgan.from_sktime(panel, labels, attributes=["machine", "temperature"])
     assert data.channels == ["value"] and np.allclose(data.attributes["temperature"], df.groupby("series_id")["temperature"].first())
     gan = tsgan.GAN("mlp", "mlp", **{**TINY, "batch_size": 4}).fit(data)
-    X, y = gan.sample_sktime(3, seed=0, attributes={"machine": "A"})
+    X, _ = gan.sample_sktime(3, seed=0, attributes={"machine": "A"})
     assert (X["machine"] == "A").all() and "temperature" in X.columns
     with pytest.raises(TsganError, match="numpy3D"):
         gan.sample_sktime(3, seed=0, kind="numpy3D")
@@ -160,7 +160,7 @@ def test_joint_model_samples_a_known_joint_with_partial_evidence():
     labels = np.array([0] * 100 + [1] * 100)
     temperature = np.where(machine == "A", 30.0, 10.0) + rng.normal(0, 1, 200)
     model = Attributes.fit(pd.DataFrame({"machine": machine, "temperature": temperature}), labels)
-    draws = lambda n, given, labels=None: model.sample(n, labels, given, np.random.default_rng(1), ["x", "y"])  # noqa: E731
+    draws = lambda n, given, labels=None: model.sample(n, labels, given, np.random.default_rng(1), ["x", "y"])
     label, _, frame = draws(4000, {})
     assert abs((label == 0).mean() - 0.5) < 0.03
     assert abs((frame["machine"][label == 0] == "A").mean() - 0.7) < 0.03 and (frame["machine"][label == 1] == "B").all()
@@ -194,6 +194,8 @@ def test_techniques_that_read_labels_refuse_attributes():
     data = tsgan.from_long(_waves(32, 8), attributes=["machine", "temperature"])
     with pytest.raises(TsganError, match="semi-supervised discriminator does not combine with series attributes"):
         tsgan.GAN("mlp", "mlp", semi_supervised=True, **TINY).fit(data)
+    with pytest.raises(TsganError, match="validation .* does not combine with series attributes"):
+        tsgan.GAN("mlp", "mlp", validate_every=1, **TINY).fit(data)
 
 
 def test_models_without_attributes_load_as_before(tmp_path):

@@ -44,7 +44,8 @@ class GAN(BaseObject):
     ``techniques`` takes technique objects or names, ``variant`` the game (``"infogan"`` / :class:`tsgan.InfoGAN`,
     ``"bigan"``, ``"aae"``; default the plain GAN). Fitted state (``generator_``, ``discriminator_``, ``sampler_``
     - the generator that samples, the weight average unless ``ema_decay=0`` -, ``scaler_``, ``classes_``,
-    ``history_``, ``techniques_``, ``variant_``) appears in :meth:`fit`.
+    ``history_``, ``techniques_``, ``variant_``, ``attributes_`` - the series attributes' encoding and joint model,
+    :mod:`tsgan.data.attributes`, None without) appears in :meth:`fit`.
 
     scikit-learn / sktime conventions (scikit-base's ``BaseObject``, sktime's own base): :meth:`get_params`
     gives the constructor's arguments as given, every option by name, so ``sklearn.base.clone(gan)`` makes an
