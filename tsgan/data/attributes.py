@@ -51,7 +51,7 @@ def check_attribute_names(attributes, columns) -> list:
     return list(attributes)
 
 
-def per_series(rows: pd.DataFrame, names: list, codes: np.ndarray, series_ids: list, id_col) -> pd.DataFrame | None:
+def per_series(rows: pd.DataFrame, names: list, codes: np.ndarray, series_ids: list) -> pd.DataFrame | None:
     """The attribute columns ``names`` of a table with one row per series (series in code order), or an error for a
     missing value or a value that changes within a series."""
     if not names:
@@ -140,7 +140,7 @@ class Attributes:
         """Category indices ``(n, categorical attributes)`` of a frame's values (an unknown one is an error)."""
         cols = []
         for a in self.categorical:
-            lookup = {(type(v) is bool, v): i for i, v in enumerate(a["categories"])}
+            lookup = _lookup(a)
             values = [_category(v, a["name"]) for v in frame[a["name"]].tolist()]
             cols.append([self._category_index(a, lookup, v) for v in values])
         return np.asarray(cols, dtype=np.int64).T.reshape(len(frame), len(cols))
@@ -238,7 +238,7 @@ class Attributes:
             if len(values) != n:
                 raise TsganError(f"{len(values)} values of attribute '{name}' given for {n} samples; give one value, or one per sample")
             if a["kind"] == CATEGORICAL:
-                lookup = {(type(v) is bool, v): i for i, v in enumerate(a["categories"])}
+                lookup = _lookup(a)
                 out[a["name"]] = np.asarray([self._category_index(a, lookup, _plain_value(v)) for v in values], dtype=np.int64)
                 continue
             try:
@@ -274,6 +274,11 @@ class Attributes:
     @classmethod
     def from_state_dict(cls, state: dict | None) -> "Attributes | None":
         return None if not state else cls(state["spec"], state["cells"], state["counts"], state["means"], state["covariances"])
+
+
+def _lookup(a: dict) -> dict:
+    """A categorical attribute's category -> index, booleans apart from the numbers 0 and 1 (True == 1 in Python)."""
+    return {(type(v) is bool, v): i for i, v in enumerate(a["categories"])}
 
 
 def _plain_value(value):

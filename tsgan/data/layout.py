@@ -98,7 +98,7 @@ def _pandas_categories(df: pd.DataFrame, layout: dict) -> pd.DataFrame:
     return df
 
 
-def _repeated(attributes: pd.DataFrame | None, n: int, T: int) -> dict:
+def repeated_attributes(attributes: pd.DataFrame | None, n: int, T: int) -> dict:
     """Per-sequence attribute columns repeated on each of its ``T`` rows, in their dtypes."""
     if attributes is None:
         return {}
@@ -129,7 +129,7 @@ def frame_like(X: np.ndarray, labels, layout: dict | None, channels: list[str], 
         frame[time_name] = stamps
     if labels is not None:
         frame[label_name] = _restore(np.repeat(np.asarray(labels, dtype=object), T), layout.get("label_dtype"))
-    frame.update(_repeated(attributes, n, T))
+    frame.update(repeated_attributes(attributes, n, T))
     frame.update({name: v.reshape(-1) for name, v in _sample_columns(X, layout, channels).items()})
     df = pd.DataFrame(frame)
     if within is not None:
@@ -172,7 +172,7 @@ def sktime_like(X: np.ndarray, layout: dict | None, channels: list[str], kind: s
     index = pd.MultiIndex.from_arrays([np.repeat(np.arange(n), T), _time_index(layout.get("time"), T).take(np.tile(np.arange(T), n))],
                                       names=layout.get("index_names") or [None, None])
     original = {str(c): c for c in layout.get("columns", [])}
-    df = pd.DataFrame({**{original.get(name, name): v.values for name, v in _repeated(attributes, n, T).items()},
+    df = pd.DataFrame({**{original.get(name, name): v.values for name, v in repeated_attributes(attributes, n, T).items()},
                        **{original.get(name, name): v.reshape(-1) for name, v in columns.items()}}, index=index)
     return from_multiindex(_pandas_categories(df if within is None else df[within], layout), kind)
 

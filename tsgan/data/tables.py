@@ -16,6 +16,7 @@ from .attributes import check_attribute_names, per_series
 from .categorical import CATEGORY, _categorical_channel, _categorical_columns
 from .checks import _as_array, _cell, _check_one_type, _excerpt, _label_array, _listed, _plain
 from .contract import ID, LABEL, TIME, VALUE, Dataset
+from .layout import repeated_attributes
 from .padding import padded_array
 
 FORMATS = ("long", "wide")
@@ -145,7 +146,7 @@ def _read_frame(df: pd.DataFrame, kind: str, *, id_col, time_col, label_col, cha
         time = "" if t is None else f", time {_excerpt(t if series_stamps is None else series_stamps[i][t], str)}"
         return f"series {_excerpt(series_ids[i])}{time}"
 
-    attribute_frame = per_series(rows, attribute_names, codes, series_ids, id_col)
+    attribute_frame = per_series(rows, attribute_names, codes, series_ids)
     labels = None
     if has_label:
         lab = rows[label_col]
@@ -250,9 +251,7 @@ def to_long(X: np.ndarray, labels=None, channels: list[str] | None = None, attri
     if labels is not None:
         labels = _label_array(labels, n)
         frame[LABEL] = np.repeat(labels, T)
-    if attributes is not None:
-        rows = np.repeat(np.arange(n), T)
-        frame.update({name: attributes[name].iloc[rows].reset_index(drop=True) for name in attributes.columns})
+    frame.update(repeated_attributes(attributes, n, T))
     for k, c in enumerate(channels):
         frame[c] = X[:, :, k].reshape(-1)
     within = (np.arange(T)[None, :] < lengths[:, None]).reshape(-1)
