@@ -14,7 +14,7 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
 
 
 def test_the_readme_has_its_examples():
-    assert len(BLOCKS) == 6
+    assert len(BLOCKS) == 7
     for block in BLOCKS:
         if ".fit(" in block:  # a block that trains must be shortened by the suite, or the suite takes hours
             assert 'os.environ.get("TSGAN_DOC_STEPS"' in block, block

@@ -45,7 +45,8 @@ def _columns(args) -> dict:
     return {"id_col": args.id_col, "time_col": args.time_col, "label_col": args.label_col,
             "channels": args.channels.split(",") if args.channels else None,
             "format": args.format, "nan": args.nan, "window": args.window, "stride": args.stride,
-            **({"categorical": args.categorical} if args.categorical else {})}
+            **({"categorical": args.categorical} if args.categorical else {}),
+            **({"attributes": [a.strip() for a in args.attributes.split(",")]} if getattr(args, "attributes", None) else {})}
 
 
 def _load_training_data(args, columns: dict | None = None):
@@ -160,7 +161,8 @@ def _split_labels(data, per_class: int):
     keep = np.zeros(len(y), dtype=bool)
     for label in pd.unique(y):
         keep[np.flatnonzero(y == label)[:per_class]] = True
-    return Dataset(X[keep], y[keep], channels, getattr(data, "layout", None)), X[~keep]
+    attributes = getattr(data, "attributes", None)
+    return Dataset(X[keep], y[keep], channels, getattr(data, "layout", None), None if attributes is None else attributes[keep]), X[~keep]
 
 
 def _sample(args) -> None:
@@ -176,10 +178,26 @@ def _sample(args) -> None:
     gan = load(args.model, device=args.device)
     codes = {"category": args.category, "continuous": args.continuous}
     chosen = {name: value for name, value in codes.items() if value is not None}
-    frame = gan.sample_frame(args.n, args.label, seed=args.seed, length=args.length, codes=chosen or None)
+    attributes = _attribute_values(args.attribute)
+    frame = gan.sample_frame(args.n, args.label, seed=args.seed, length=args.length, codes=chosen or None, attributes=attributes)
     write_table(frame, args.out, overwrite=args.force, protected=[args.model])
-    described = "".join(f", {name} {value}" for name, value in chosen.items())
+    described = "".join(f", {name} {value}" for name, value in {**chosen, **(attributes or {})}.items())
     print(f"wrote {args.n} samples{f' of {args.label}' if args.label else ''}{described} to {args.out}")
+
+
+def _attribute_values(given: list[str] | None) -> dict | None:
+    """``--attribute NAME=VALUE`` (repeated) as ``{NAME: VALUE}``; the model reads each value as its attribute's kind."""
+    if not given:
+        return None
+    values = {}
+    for item in given:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise TsganError(f"--attribute takes NAME=VALUE (e.g. --attribute machine=A), got '{item}'")
+        if name in values:
+            raise TsganError(f"--attribute {name} is given twice")
+        values[name] = value
+    return values
 
 
 def _evaluate(args) -> None:
@@ -250,7 +268,13 @@ def _add_column_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--categorical", action="append", default=None, metavar="COL",
                         help="a channel column of categories (a machine state, say; repeat for more): one-hot encoded, "
                              "generated through a softmax, sampled as the most probable category and written back with "
-                             "its values; a missing or unknown category is an error")
+                             "its values; a missing or unknown category is an error; an attribute column named here is "
+                             "categorical even if it holds numbers")
+    parser.add_argument("--attributes", default=None, metavar="COL,COL",
+                        help="comma-separated per-series attribute columns (constant within each series: a machine, a "
+                             "temperature) the model conditions on besides the label; text/category/bool columns are "
+                             "categorical, numeric ones continuous unless --categorical names them; `tsgan sample "
+                             "--attribute NAME=VALUE` chooses them, the rest are drawn as the training data hold them")
 
 
 def _version() -> str:
@@ -322,6 +346,10 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--continuous", type=float, nargs="+", default=None, metavar="C",
                         help="an InfoGAN model: generate with these continuous codes, one value per code, drawn from [-1, 1] "
                              "in training (default drawn)")
+    sample.add_argument("--attribute", action="append", default=None, metavar="NAME=VALUE",
+                        help="a model with series attributes: generate with this attribute value (repeat for more; a number "
+                             "outside the training range extrapolates, with a note; an unknown category is an error); "
+                             "attributes left out are drawn from their learnt joint distribution with the label and the given ones")
     sample.add_argument("--device", default=None, help="auto, cpu or cuda[:N] (default: where the model was trained, CPU if that is missing)")
     sample.add_argument("--out", default=None, help="output file, .csv or .parquet (never the model, nor the data; "
                         "default RUN/samples.csv)")

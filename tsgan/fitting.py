@@ -10,7 +10,10 @@ from pathlib import Path
 import numpy as np
 
 from . import checkpoint, distributed, persistence
+import torch
+
 from .data import Sequences, as_sequences, categorical_groups
+from .data.attributes import Attributes
 from .errors import TsganError
 from .nn import ModelConfig
 from .nn.lengths import length_table
@@ -37,7 +40,7 @@ def holding_the_run_lock(fit):
 
 def training_data(dataset, techniques: tuple, unlabelled) -> Sequences:
     """The sequences to train on: the data set's, with the unlabelled ones a technique takes (semi-supervised)."""
-    data = as_sequences(*dataset)
+    data = as_sequences(*dataset, attributes=getattr(dataset, "attributes", None))
     takers = [t for t in techniques if hasattr(t, "with_unlabelled")]
     if unlabelled is not None and not takers:
         raise TsganError("unlabelled sequences train a semi-supervised discriminator: use GAN(..., semi_supervised=True)")
@@ -60,11 +63,28 @@ def data_sized_config(config: TrainConfig, n: int, given: dict, world: int = 1) 
             "(set batch_size= / --batch-size to choose)")
 
 
-def model_config(gan, data: Sequences, layout: dict | None) -> ModelConfig:
-    """The architecture the GAN's choices give for ``data``: its length, channels, classes, categorical groups and lengths."""
+def attributes_of(data: Sequences, layout: dict | None) -> Attributes | None:
+    """The training data's per-series attributes (their encoding and joint model with the label), or None."""
+    if data.attributes is None:
+        return None
+    return Attributes.fit(data.attributes, data.y, categorical=((layout or {}).get("attributes") or {}).get("categorical", []))
+
+
+def conditioning(data: Sequences, attributes: Attributes | None) -> torch.Tensor | None:
+    """What the networks are conditioned on for each training sequence: its class index (int64, as without
+    attributes), or with attributes the float conditioning ``[one-hot label, encoded attributes]``."""
+    if attributes is None:
+        return None if data.y is None else torch.from_numpy(data.y)
+    label = np.eye(len(data.classes), dtype=np.float32)[data.y] if data.y is not None else np.zeros((len(data.X), 0), np.float32)
+    return torch.from_numpy(np.concatenate([label, attributes.encode(data.attributes)], axis=1))
+
+
+def model_config(gan, data: Sequences, layout: dict | None, attributes: Attributes | None = None) -> ModelConfig:
+    """The architecture the GAN's choices give for ``data``: its length, channels, classes, attributes, categorical
+    groups and lengths."""
     return ModelConfig(
         generator=gan.generator, discriminator=gan.discriminator, length=data.X.shape[1], channels=data.X.shape[2],
-        n_classes=len(data.classes), noise_dim=gan.noise_dim, hidden=gan.hidden, layers=gan.layers,
+        n_classes=len(data.classes), attribute_dim=0 if attributes is None else attributes.width, noise_dim=gan.noise_dim, hidden=gan.hidden, layers=gan.layers,
         static_noise=gan.static_noise, categorical=categorical_groups(layout, data.channels),
         lengths={} if data.lengths is None else length_table(data.lengths, data.y, len(data.classes))).resolved()
 
@@ -118,17 +138,20 @@ def resumed_settings(gan, state: dict, options: dict) -> tuple[TrainConfig, tupl
     return config, techniques
 
 
-def set_up(gan, data: Sequences, config: ModelConfig, techniques: tuple, seed: int, state: dict | None) -> None:
-    """Give ``gan`` seeded networks and a fitted scaler for ``data``, or restore them from a checkpoint's
-    ``state``, refusing one of another architecture, techniques or data."""
+def set_up(gan, data: Sequences, config: ModelConfig, techniques: tuple, seed: int, state: dict | None,
+           attributes: Attributes | None = None) -> None:
+    """Give ``gan`` seeded networks and a fitted scaler for ``data`` (and its ``attributes``), or restore them from a
+    checkpoint's ``state``, refusing one of another architecture, techniques, attributes or data."""
     validate(techniques, get_loss(gan.loss), config)  # against the data-sized model too
     if state is None:
         gan.model_config_, gan.techniques_, gan.variant_ = config, techniques, game_of(techniques)
         persistence.build_networks(gan, seed)
         gan.sampler_ = gan.generator_
         gan.scaler_ = MinMaxScaler().fit(data.X, keep=[c for start, size in config.categorical for c in range(start, start + size)])
+        gan.attributes_ = attributes
     else:
         persistence.restore_into(gan, state)
+        check_same_attributes(gan.attributes_, attributes)
         changed = [f"{f.name} {getattr(gan.model_config_, f.name)!r} -> {getattr(config, f.name)!r}"[:160] for f in fields(ModelConfig)
                    if getattr(gan.model_config_, f.name) != getattr(config, f.name)]
         if changed or [t.config() for t in gan.techniques_] != [t.config() for t in techniques]:
@@ -139,3 +162,14 @@ def set_up(gan, data: Sequences, config: ModelConfig, techniques: tuple, seed: i
     gan.classes_, gan.channels_ = data.classes, data.channels
     gan.class_counts_ = np.bincount(data.y[data.y >= 0], minlength=len(data.classes)).tolist() if data.y is not None else []
     gan.data_fingerprint_ = persistence.fingerprint(data.X, data.y)
+
+
+def check_same_attributes(saved: Attributes | None, given: Attributes | None) -> None:
+    """A resumed run's attributes must be the checkpoint's: the same names, kinds and categories, the same values."""
+    described = [None if a is None else a.describe() for a in (saved, given)]
+    if described[0] != described[1]:
+        before, now = (", ".join(d) if d else "none" for d in described)
+        raise TsganError(f"the run in this folder was trained with attributes {before}, not {now}; resume with the same "
+                         "attributes, or train afresh in a new folder")
+    if saved is not None and saved.state_dict() != given.state_dict():
+        raise TsganError("the checkpoint was trained on different attribute values; resume with the same data, or train afresh in a new folder")

@@ -44,7 +44,8 @@ class GAN(BaseObject):
     ``techniques`` takes technique objects or names, ``variant`` the game (``"infogan"`` / :class:`tsgan.InfoGAN`,
     ``"bigan"``, ``"aae"``; default the plain GAN). Fitted state (``generator_``, ``discriminator_``, ``sampler_``
     - the generator that samples, the weight average unless ``ema_decay=0`` -, ``scaler_``, ``classes_``,
-    ``history_``, ``techniques_``, ``variant_``) appears in :meth:`fit`.
+    ``history_``, ``techniques_``, ``variant_``, ``attributes_`` - the series attributes' encoding and joint model,
+    :mod:`tsgan.data.attributes`, None without) appears in :meth:`fit`.
 
     scikit-learn / sktime conventions (scikit-base's ``BaseObject``, sktime's own base): :meth:`get_params`
     gives the constructor's arguments as given, every option by name, so ``sklearn.base.clone(gan)`` makes an
@@ -146,7 +147,8 @@ class GAN(BaseObject):
         check_batch_size(len(data.X), cfg.batch_size)
         device = distributed.setup(resolve_device(cfg.device))  # under torchrun: join the group, cuda:LOCAL_RANK
         self.layout_ = dataset.layout  # how the data came in, for samples in the same form (and its categorical channels)
-        fitting.set_up(self, data, fitting.model_config(self, data, self.layout_), techniques, cfg.seed, state)
+        attributes = fitting.attributes_of(data, self.layout_)
+        fitting.set_up(self, data, fitting.model_config(self, data, self.layout_, attributes), techniques, cfg.seed, state, attributes)
         persistence.to_device(self, device)
         self.train_config_ = cfg
         # the run's trackers (logger=, sample_every=; tsgan.training.tracking), rank 0 only under data-parallel
@@ -161,7 +163,7 @@ class GAN(BaseObject):
             trainer.load_state_dict(state["trainer"])
         X_scaled = torch.from_numpy(np.nan_to_num(self.scaler_.transform(data.X), nan=PAD))  # padding: PAD (tsgan.nn.lengths)
         try:
-            trainer.fit(X_scaled, None if data.y is None else torch.from_numpy(data.y))
+            trainer.fit(X_scaled, fitting.conditioning(data, self.attributes_))  # labels, or labels and attributes
         except BaseException as exc:
             finish_all(tracking, exc)
             raise
@@ -185,32 +187,48 @@ class GAN(BaseObject):
             raise TsganError("this GAN is not trained yet: call fit() or tsgan.load() first")
 
     def sample(self, n: int, labels=None, *, seed: int | None = None, return_labels: bool = False, batch_size: int = 4096,
-               codes: dict | None = None, length: int | None = None):
+               codes: dict | None = None, length: int | None = None, attributes: dict | None = None, return_attributes: bool = False):
         """Generate ``n`` sequences ``(n, T, d)`` float32 in the data's units. ``labels``: None (classes drawn as
         often as in the training data), one class name for all, or one per sample; the same ``seed`` gives the
         same samples, also after save/load; ``return_labels=True``: ``(X, class names)``. ``codes`` (InfoGAN):
         ``{"category": k, "continuous": [...]}`` (a code left out is drawn). A model of series of unequal length
         draws each length per label (or makes ``length`` steps, 1 to T); ``X`` is NaN beyond each end. The lstm
-        generator also makes ``length`` above the training length, continuing its state (tsgan.nn.longer)."""
+        generator also makes ``length`` above the training length, continuing its state (tsgan.nn.longer).
+        A model with series attributes (``attributes_``, :mod:`tsgan.data.attributes`): ``attributes`` gives some of
+        them, ``{"machine": "A", "temperature": 21.5}`` (one value for all, or one per sample); those not given (and
+        the labels, when not given) are drawn from their learnt joint distribution with the label, given the rest;
+        ``return_attributes=True`` adds the attributes as a DataFrame (one row per sample): ``(X, [names,] frame)``."""
         self._check_fitted()
-        return sampling.sample(self, n, labels, seed=seed, return_labels=return_labels, batch_size=batch_size, codes=codes, length=length)
+        return sampling.sample(self, n, labels, seed=seed, return_labels=return_labels, batch_size=batch_size, codes=codes, length=length,
+                               attributes=attributes, return_attributes=return_attributes)
 
-    def sample_frame(self, n: int, labels=None, *, seed: int | None = None, length: int | None = None, codes: dict | None = None):
+    def sample_frame(self, n: int, labels=None, *, seed: int | None = None, length: int | None = None, codes: dict | None = None,
+                     attributes: dict | None = None):
         """Samples as a DataFrame laid out like the training data (long or wide, its column names, dtypes, label
-        values and time stamps; long format for arrays and sktime containers); NaN back where a mask says so."""
+        values and time stamps; long format for arrays and sktime containers); NaN back where a mask says so; the
+        attribute columns (``attributes`` as in :meth:`sample`) in their dtypes."""
         self._check_fitted()
         sampling.check_count(n)
         sizes.check_sample_memory(self, n, 4096, sampling.device_of(self), frame=True)  # the table too, before sampling
-        X, names = self.sample(n, labels, seed=seed, return_labels=True, length=length, codes=codes)
-        return frame_like(X, names, getattr(self, "layout_", None), self.channels_)
+        X, names, frame = self._sample_with_attributes(n, labels, seed=seed, length=length, codes=codes, attributes=attributes)
+        return frame_like(X, names, getattr(self, "layout_", None), self.channels_, frame)
 
-    def sample_sktime(self, n: int, labels=None, *, seed: int | None = None, kind: str | None = None, length: int | None = None):
+    def _sample_with_attributes(self, n, labels, **options):
+        """``(X, class names, attributes frame or None)``."""
+        if getattr(self, "attributes_", None) is None:
+            return (*self.sample(n, labels, return_labels=True, **options), None)
+        return self.sample(n, labels, return_labels=True, return_attributes=True, **options)
+
+    def sample_sktime(self, n: int, labels=None, *, seed: int | None = None, kind: str | None = None, length: int | None = None,
+                      attributes: dict | None = None):
         """Samples as sktime data ``(X, y)``: ``X`` in the Panel container the model was fitted on (numpy3D
         ``(n, d, T)`` for arrays), or in ``kind`` (``"numpy3D"``, ``"pd-multiindex"``, ``"nested_univ"``,
-        ``"df-list"``, ...: any sktime converts to); ``y`` the labels in the training labels' values and dtype."""
-        X, names = self.sample(n, labels, seed=seed, return_labels=True, length=length)
+        ``"df-list"``, ...: any sktime converts to); ``y`` the labels in the training labels' values and dtype.
+        A model with attributes gives them as columns of ``X`` constant within each instance (not in numpy3D)."""
+        self._check_fitted()
+        X, names, frame = self._sample_with_attributes(n, labels, seed=seed, length=length, attributes=attributes)
         layout = getattr(self, "layout_", None)
-        return sktime_like(X, layout, self.channels_, kind), restore_labels(names, layout)
+        return sktime_like(X, layout, self.channels_, kind, frame), restore_labels(names, layout)
 
     def sample_noise(self, n: int, *, seed: int | None = None, batch_size: int = 4096) -> np.ndarray:
         """The generator's noise for ``n`` sequences, float32 (``(n, T, z)`` for the LSTM generator, ``(n, z)``
@@ -220,11 +238,12 @@ class GAN(BaseObject):
         sizes.check_sample_memory(self, n, batch_size, sampling.device_of(self))
         return sampling.draw_noise(self, n, sampling.seeded_stream(sampling.device_of(self), seed), batch_size).cpu().numpy()
 
-    def generate(self, noise, labels=None, *, batch_size: int = 4096) -> np.ndarray:
+    def generate(self, noise, labels=None, *, batch_size: int = 4096, attributes: dict | None = None) -> np.ndarray:
         """Decode ``noise`` (as :meth:`sample_noise` gives it) into sequences in the data's units; ``labels`` one
-        class for all rows or one per row, needed for a conditional model."""
+        class for all rows or one per row, needed for a conditional model; ``attributes`` as in :meth:`sample`
+        (those not given drawn at seed 0)."""
         self._check_fitted()
-        return sampling.generate(self, noise, labels, batch_size=batch_size)
+        return sampling.generate(self, noise, labels, batch_size=batch_size, attributes=attributes)
 
     def classify(self, X, *, return_proba: bool = False, batch_size: int = 4096):
         """A semi-supervised discriminator's class names for real sequences (and probabilities ``(n, K)``)."""

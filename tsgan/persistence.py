@@ -13,6 +13,7 @@ from .errors import TsganError
 from .nn import ModelConfig, build
 from .objective.composition import compose, configs, game_of, restore
 from .objective.losses import get_loss
+from .data.attributes import Attributes
 from .data.scaling import MinMaxScaler
 from .sizes import check_model_sizes
 from .training.config import TrainConfig
@@ -59,6 +60,7 @@ def state_of(gan) -> dict:
         "class_counts": gan.class_counts_,
         "channels": gan.channels_,
         "layout": getattr(gan, "layout_", None),
+        "attributes": None if getattr(gan, "attributes_", None) is None else gan.attributes_.state_dict(),
         "data_fingerprint": gan.data_fingerprint_,
         "history": getattr(gan, "history_", []),
         "resumes": getattr(gan, "resumes_", []),
@@ -100,6 +102,7 @@ def restore_into(gan, state: dict) -> None:
         gan.scaler_ = MinMaxScaler.from_state_dict(state["scaler"])
         gan.classes_, gan.class_counts_, gan.channels_ = list(state["classes"]), list(state["class_counts"]), list(state["channels"])
         gan.layout_ = state.get("layout") or {"kind": "array"}
+        gan.attributes_ = Attributes.from_state_dict(state.get("attributes"))  # absent from files written before attributes
         gan.data_fingerprint_, gan.history_ = state["data_fingerprint"], list(state["history"])
         gan.resumes_ = list(state.get("resumes", ()))  # absent from files written before resumes were recorded
         for t in gan.techniques_:

@@ -26,6 +26,8 @@ def _real(gan, X, labels=None, *, with_labels: bool = True) -> tuple[torch.Tenso
     if data.X.shape[1:] != (cfg.length, cfg.channels) or data.lengths is not None:
         raise TsganError(f"sequences have shape {data.X.shape[1:]}{'' if data.lengths is None else ' and unequal lengths'}; "
                          f"the model was trained on {(cfg.length, cfg.channels)}")
+    if with_labels and getattr(gan, "attributes_", None) is not None:
+        raise TsganError("this model is conditioned on series attributes, which reading real sequences does not take yet")
     if with_labels and gan.conditional and labels is None:
         raise TsganError(f"this model is conditional: pass labels (one of {gan.classes_} for all rows, or one per row)")
     idx = label_indices(gan, len(data.X), labels, seeded_stream(device_of(gan), 0)) if with_labels else None

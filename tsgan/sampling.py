@@ -1,6 +1,6 @@
-"""From a trained GAN to sequences: label indices, noise drawn from seeded streams, the sampling generator
-on them in eval mode, and the data's units, categories and lengths back; and the latent space (noise in,
-sequences out)."""
+"""From a trained GAN to sequences: label indices (and, for a model with per-series attributes, the conditioning
+drawn from the attributes' joint model), noise drawn from seeded streams, the sampling generator on them in eval
+mode, and the data's units, categories and lengths back; and the latent space (noise in, sequences out)."""
 from __future__ import annotations
 
 import numpy as np
@@ -62,6 +62,29 @@ def label_indices(gan, n: int, labels, rng: torch.Generator) -> torch.Tensor | N
     return torch.tensor(idx, dtype=torch.long, device=device)
 
 
+def conditioning(gan, n: int, labels, attributes: dict | None, rng: torch.Generator, seed: int | None):
+    """What the generator is conditioned on for ``n`` samples, their class names and attributes: label indices as
+    :func:`label_indices` gives them (attributes None) for a model without attributes; with attributes, the float
+    conditioning ``[one-hot label, encoded attributes]`` with the labels and attributes not given drawn from the
+    attributes' joint model (:mod:`tsgan.data.attributes`, its numpy stream seeded by ``seed``)."""
+    model = getattr(gan, "attributes_", None)
+    if model is None:
+        if attributes:
+            raise TsganError("this model was trained without series attributes; sample without attributes")
+        idx = label_indices(gan, n, labels, rng)
+        return idx, _names(gan, idx), None
+    given = None if labels is None else label_indices(gan, n, labels, rng).cpu().numpy()
+    drawn, encoded, frame = model.sample(n, given, attributes, np.random.default_rng(seed), gan.classes_ if gan.conditional else None)
+    label = np.eye(len(gan.classes_), dtype=np.float32)[drawn] if drawn is not None else np.zeros((n, 0), np.float32)
+    cond = torch.from_numpy(np.concatenate([label, encoded], axis=1)).to(device_of(gan))
+    names = np.asarray(gan.classes_, dtype=object)[drawn].astype(str) if drawn is not None else None
+    return cond, names, frame
+
+
+def _names(gan, idx: torch.Tensor | None):
+    return np.asarray(gan.classes_, dtype=object)[idx.cpu().numpy()].astype(str) if idx is not None else None
+
+
 def draw_noise(gan, n: int, rng: torch.Generator, batch_size: int) -> torch.Tensor:
     """``n`` noise rows drawn from ``rng`` in chunks of ``batch_size`` (the chunking is part of the stream)."""
     G = gan.sampler_
@@ -93,7 +116,7 @@ def decode(gan, noise: torch.Tensor, idx: torch.Tensor | None, batch_size: int, 
 
 @torch.no_grad()
 def sample(gan, n: int, labels=None, *, seed: int | None = None, return_labels: bool = False, batch_size: int = 4096,
-           codes: dict | None = None, length: int | None = None):
+           codes: dict | None = None, length: int | None = None, attributes: dict | None = None, return_attributes: bool = False):
     check_count(n)
     check_sample_memory(gan, n, batch_size, device_of(gan))  # before the noise is drawn: a clear error, not an OOM
     G = gan.sampler_
@@ -102,21 +125,21 @@ def sample(gan, n: int, labels=None, *, seed: int | None = None, return_labels: 
         check_longer(G, n, int(length), gan.model_config_.generator)
     asked = requested_lengths(G, n, length, device_of(gan))
     rng = seeded_stream(device_of(gan), seed)
-    idx = label_indices(gan, n, labels, rng)
+    idx, names, frame = conditioning(gan, n, labels, attributes, rng, seed)
     noise = draw_noise(gan, n, rng, batch_size)
     if codes is not None:
         noise = gan.variant_.with_codes(noise, codes)
     if longer:  # drawn after the training length's noise, so the first T steps are the length-T sample's
         noise = extend_noise(noise, int(length), lambda rows: gan.variant_.noise(G, rows, rng), batch_size)
     X = decode(gan, noise, idx, batch_size, asked)
-    if not return_labels:
-        return X
-    names = np.asarray(gan.classes_, dtype=object)[idx.cpu().numpy()].astype(str) if idx is not None else None
-    return X, names
+    if return_attributes and frame is None:
+        raise TsganError("this model was trained without series attributes: there are none to return")
+    out = (X,) + ((names,) if return_labels else ()) + ((frame,) if return_attributes else ())
+    return out[0] if len(out) == 1 else out
 
 
 @torch.no_grad()
-def generate(gan, noise, labels=None, *, batch_size: int = 4096) -> np.ndarray:
+def generate(gan, noise, labels=None, *, batch_size: int = 4096, attributes: dict | None = None) -> np.ndarray:
     G = gan.sampler_
     try:
         z = torch.as_tensor(np.asarray(noise, dtype=np.float32) if not torch.is_tensor(noise) else noise,
@@ -129,7 +152,7 @@ def generate(gan, noise, labels=None, *, batch_size: int = 4096) -> np.ndarray:
         raise TsganError("noise holds NaN or infinite values")
     if gan.conditional and labels is None:
         raise TsganError(f"this model is conditional: pass labels (one of {gan.classes_} for all rows, or one per row)")
-    idx = label_indices(gan, len(z), labels, seeded_stream(device_of(gan), 0))
+    idx = conditioning(gan, len(z), labels, attributes, seeded_stream(device_of(gan), 0), 0)[0]  # attributes not given: drawn at seed 0
     return decode(gan, z, idx, batch_size)
 
 

@@ -29,6 +29,12 @@ samples take the most probable category (argmax), and :meth:`GAN.sample_frame` /
 value in a categorical column is an error whatever ``nan`` says (categories are not interpolated), and
 so is a value outside a given vocabulary.
 
+Per-series attributes (a machine, a site, an ambient temperature: columns constant within each series) are
+named with ``attributes=[column, ...]`` in every reader and come as ``Dataset.attributes``, a frame of one
+row per sequence (windows keep their series'); text, category and bool columns are categorical, numeric ones
+continuous unless ``categorical`` names them. How they are encoded, and their joint distribution with the
+label learnt and sampled: :mod:`tsgan.data.attributes`.
+
 Series of unequal length: ``X`` has the longest series' length ``T``; a shorter series is NaN in every
 channel beyond its end (:func:`sequence_lengths` gives the lengths back; :attr:`Dataset.lengths`), its
 time stamps those of the first longest series. Arrays passed to :meth:`GAN.fit` may be padded so too
@@ -41,7 +47,7 @@ input never reaches torch.
 
 Modules, each importing only those above it in this list: :mod:`~tsgan.data.checks` (raw input),
 :mod:`~tsgan.data.padding` (unequal lengths), :mod:`~tsgan.data.contract` (Dataset, Sequences),
-:mod:`~tsgan.data.missing`, :mod:`~tsgan.data.windows`, :mod:`~tsgan.data.categorical`,
+:mod:`~tsgan.data.missing`, :mod:`~tsgan.data.windows`, :mod:`~tsgan.data.categorical`, :mod:`~tsgan.data.attributes`,
 :mod:`~tsgan.data.layout` (samples laid out like the data), :mod:`~tsgan.data.assemble`,
 :mod:`~tsgan.data.tables` (long and wide), :mod:`~tsgan.data.sktime`, :mod:`~tsgan.data.inputs`,
 :mod:`~tsgan.data.waves`, :mod:`~tsgan.data.literature` (Sines, Stocks), :mod:`~tsgan.data.catalogue`

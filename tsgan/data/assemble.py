@@ -13,10 +13,11 @@ from .windows import _check_window, sliding_windows
 
 
 def _assemble(series: list[np.ndarray], labels, channels: list[str], stamps: list[pd.Index] | None, where, layout: dict, *,
-              nan: str, window: int | None, stride: int) -> Dataset:
+              nan: str, window: int | None, stride: int, attributes: pd.DataFrame | None = None) -> Dataset:
     """Per-series ``(T_i, d)`` float64 arrays (and one label each) -> a :class:`Dataset`: missing values
     handled, then stacked - series shorter than the longest padded with NaN at their end (see
-    :mod:`tsgan.lengths`) - or cut into windows of ``window`` steps."""
+    :mod:`tsgan.lengths`) - or cut into windows of ``window`` steps; each window keeps its series' label and
+    ``attributes`` (a frame of one row per series)."""
     series, masks = _fill_missing(series, where, channels, nan)
     if window is not None:
         _check_window(window, stride)
@@ -37,4 +38,4 @@ def _assemble(series: list[np.ndarray], labels, channels: list[str], stamps: lis
     layout.update(time=_time_info(first), nan=nan, masks=masks,
                   window=None if window is None else {"length": int(window), "stride": int(stride)})
     return Dataset(padded_array(X, name="channel values")[0], None if labels is None else np.asarray(labels)[owner],
-                   list(channels) + masks, layout)
+                   list(channels) + masks, layout, None if attributes is None else attributes.iloc[owner].reset_index(drop=True))

@@ -78,8 +78,9 @@ def load_dataset(spec: str, *, n: int = 1000, length: int = 30, seed: int = 0, w
     (TimeGAN's, 10,000 x 24 x 5, unlabelled), ``sktime:NAME`` (see :func:`sktime_datasets`), or a
     CSV/parquet path read by :func:`read_table` with ``format`` and the column ``columns``.
     ``window`` / ``stride`` cut series into windows, ``nan`` handles missing values (:func:`from_long`)."""
-    if columns.get("categorical") and not reads_a_file(spec):
-        raise TsganError(f"categorical channels are read from tables (CSV/parquet); '{spec}' has none")
+    for option, what in (("categorical", "categorical channels"), ("attributes", "series attributes")):
+        if columns.get(option) and not reads_a_file(spec):
+            raise TsganError(f"{what} are read from tables (CSV/parquet); '{spec}' has none")
     if spec == "waves":
         X, y = make_waves(n, length, seed=seed)
         return Dataset(X, y, [VALUE], {"kind": "array", "label_dtype": str(y.dtype)})

@@ -98,13 +98,22 @@ def _pandas_categories(df: pd.DataFrame, layout: dict) -> pd.DataFrame:
     return df
 
 
-def frame_like(X: np.ndarray, labels, layout: dict | None, channels: list[str]) -> pd.DataFrame:
+def repeated_attributes(attributes: pd.DataFrame | None, n: int, T: int) -> dict:
+    """Per-sequence attribute columns repeated on each of its ``T`` rows, in their dtypes."""
+    if attributes is None:
+        return {}
+    rows = np.repeat(np.arange(n), T)
+    return {name: attributes[name].iloc[rows].reset_index(drop=True) for name in attributes.columns}
+
+
+def frame_like(X: np.ndarray, labels, layout: dict | None, channels: list[str], attributes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Sequences ``(n, T, d)`` and labels (class names) as a DataFrame laid out like the data ``layout``
     describes (see :class:`Dataset`): long or wide, the same column names, dtypes, label values and
     time stamps (every sequence gets the stamps of the first training sequence, or window, or of the
     first longest series when they differ in length); series ids are 0..n-1. A sequence shorter than
     ``T`` (NaN beyond its end) gets its own rows only. Arrays and sktime containers give long format
-    (series_id, time, label, channels)."""
+    (series_id, time, label, channels). ``attributes`` (one row per sequence) become columns constant within each
+    series, in their dtypes."""
     layout = layout or {"kind": "array"}
     X, within = _unpadded(X)
     n, T = X.shape[:2]
@@ -120,6 +129,7 @@ def frame_like(X: np.ndarray, labels, layout: dict | None, channels: list[str]) 
         frame[time_name] = stamps
     if labels is not None:
         frame[label_name] = _restore(np.repeat(np.asarray(labels, dtype=object), T), layout.get("label_dtype"))
+    frame.update(repeated_attributes(attributes, n, T))
     frame.update({name: v.reshape(-1) for name, v in _sample_columns(X, layout, channels).items()})
     df = pd.DataFrame(frame)
     if within is not None:
@@ -133,11 +143,13 @@ def frame_like(X: np.ndarray, labels, layout: dict | None, channels: list[str]) 
     return _pandas_categories(df, layout)
 
 
-def sktime_like(X: np.ndarray, layout: dict | None, channels: list[str], kind: str | None = None):
+def sktime_like(X: np.ndarray, layout: dict | None, channels: list[str], kind: str | None = None,
+                attributes: pd.DataFrame | None = None):
     """Sequences ``(n, T, d)`` as an sktime Panel container: ``kind`` numpy3D ``(n, d, T)``, pd-multiindex,
     or any other sktime converts to (nested_univ, df-list, ...; default: the kind ``layout`` records, else
     numpy3D), with the recorded column names, index names, dtypes and time stamps. Sequences shorter than
-    ``T`` (NaN beyond their end) get their own rows only; numpy3D holds equal lengths only."""
+    ``T`` (NaN beyond their end) get their own rows only; numpy3D holds equal lengths only. ``attributes`` (one row
+    per sequence) become columns constant within each instance (not in numpy3D)."""
     from .sktime import from_multiindex
 
     layout = layout or {"kind": "array"}
@@ -146,6 +158,9 @@ def sktime_like(X: np.ndarray, layout: dict | None, channels: list[str], kind: s
     columns = _sample_columns(X, layout, channels)
     n, T = X.shape[:2]
     if kind == "numpy3D":
+        if attributes is not None:
+            raise TsganError(f"attributes ({', '.join(map(str, attributes.columns))}) do not fit a numpy3D array of channel values; "
+                             "ask for kind='pd-multiindex'")
         if layout.get("categorical"):
             raise TsganError(f"categorical channels ({', '.join(str(e['column']) for e in layout['categorical'])}) do not fit a "
                              "numpy3D array of numbers; ask for kind='pd-multiindex'")
@@ -157,7 +172,8 @@ def sktime_like(X: np.ndarray, layout: dict | None, channels: list[str], kind: s
     index = pd.MultiIndex.from_arrays([np.repeat(np.arange(n), T), _time_index(layout.get("time"), T).take(np.tile(np.arange(T), n))],
                                       names=layout.get("index_names") or [None, None])
     original = {str(c): c for c in layout.get("columns", [])}
-    df = pd.DataFrame({original.get(name, name): v.reshape(-1) for name, v in columns.items()}, index=index)
+    df = pd.DataFrame({**{original.get(name, name): v.values for name, v in repeated_attributes(attributes, n, T).items()},
+                       **{original.get(name, name): v.reshape(-1) for name, v in columns.items()}}, index=index)
     return from_multiindex(_pandas_categories(df if within is None else df[within], layout), kind)
 
 

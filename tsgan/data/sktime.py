@@ -21,23 +21,27 @@ def panel_mtypes() -> list[str]:
     return [name for name, scitype, _ in MTYPE_REGISTER if scitype == "Panel"]
 
 
-def from_sktime(X, y=None, *, nan: str = "raise", window: int | None = None, stride: int = 1, categorical=None) -> Dataset:
+def from_sktime(X, y=None, *, nan: str = "raise", window: int | None = None, stride: int = 1, categorical=None,
+                attributes: list[str] | None = None) -> Dataset:
     """Read any sktime Panel container (and labels ``y``, one per instance) into a :class:`Dataset`
     ``(X (n, T, d), y, channels)``: ``numpy3D`` ``(n, d, T)``, ``pd-multiindex``, ``nested_univ`` (what
     ``sktime.datasets.load_basic_motions()`` and the other loaders return), ``df-list``, ...; the
     container's kind is recorded, so samples come back in it (:meth:`GAN.sample_sktime`). ``nan``,
     ``window``, ``stride`` and ``categorical`` (not numpy3D) as in :func:`from_long`; every container but
     numpy3D may hold series of unequal length (padded with NaN as :func:`from_long` pads them). In
-    numpy3D, which holds equal lengths, a NaN is a missing value, handled as ``nan`` says."""
+    numpy3D, which holds equal lengths, a NaN is a missing value, handled as ``nan`` says. ``attributes``: columns
+    of the container (not numpy3D) constant within each instance, read as in :func:`from_long`."""
     if isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex):
-        return _from_multiindex(X, y, nan=nan, window=window, stride=stride, categorical=categorical)
+        return _from_multiindex(X, y, nan=nan, window=window, stride=stride, categorical=categorical, attributes=attributes)
     if not isinstance(X, (np.ndarray, list, tuple)) or _is_frame_list(X):  # nested_univ, df-list, ...: sktime converts
         kind = _mtype(X)
-        data = _from_multiindex(_convert(X, "pd-multiindex", kind), y, nan=nan, window=window, stride=stride, categorical=categorical)
+        data = _from_multiindex(_convert(X, "pd-multiindex", kind), y, nan=nan, window=window, stride=stride, categorical=categorical,
+                                attributes=attributes)
         data.layout["kind"] = kind
         return data
-    if categorical:
-        raise TsganError("a numpy3D array holds numbers only; pass categorical channels in a pd-multiindex frame")
+    if categorical or attributes:
+        what = "categorical channels" if categorical else "attributes"
+        raise TsganError(f"a numpy3D array holds numbers only; pass {what} as columns of a pd-multiindex frame")
     given = _as_array(X, "sktime numpy3D data", "pass an array of shape (n, d, T) or a pd-multiindex frame")
     if given.ndim != 3:
         raise TsganError(f"sktime numpy3D data must have shape (n, d, T), got {given.shape}")
@@ -59,8 +63,9 @@ def _from_multiindex(X: pd.DataFrame, y, **options) -> Dataset:
         codes, uniques = pd.factorize(long["__instance__"])
         y = _label_array(y, len(uniques), "instance")
         label_col, long["__label__"] = "__label__", y[codes]
+    attributes = options.get("attributes") or []
     data = _read_frame(long, "long", id_col="__instance__", time_col="__time__", label_col=label_col,
-                       channels=list(X.columns), **options)
+                       channels=[c for c in X.columns if c not in attributes], **options)
     data.layout.update(kind="pd-multiindex", index_names=names, id_col=None, time_col=None, label_col=None,
                        columns=[_plain(c) for c in X.columns], label_dtype=None if y is None else str(y.dtype))
     return data

@@ -12,9 +12,11 @@ import pandas as pd
 from ..errors import TsganError
 from ..outputs import write_frame
 from .assemble import _assemble
+from .attributes import check_attribute_names, per_series
 from .categorical import CATEGORY, _categorical_channel, _categorical_columns
 from .checks import _as_array, _cell, _check_one_type, _excerpt, _label_array, _listed, _plain
 from .contract import ID, LABEL, TIME, VALUE, Dataset
+from .layout import repeated_attributes
 from .padding import padded_array
 
 FORMATS = ("long", "wide")
@@ -54,7 +56,7 @@ def _numeric_channel(column: pd.Series, name, ids: pd.Series, stamps: pd.Series 
 
 
 def _read_frame(df: pd.DataFrame, kind: str, *, id_col, time_col, label_col, channels, nan: str,
-                window: int | None, stride: int, categorical=None) -> Dataset:
+                window: int | None, stride: int, categorical=None, attributes=None) -> Dataset:
     """The reader behind :func:`from_long` and :func:`from_wide` (``kind``)."""
     if not isinstance(df, pd.DataFrame):
         raise TsganError(f"expected a pandas DataFrame in {kind} format, got {type(df).__name__}")
@@ -72,6 +74,11 @@ def _read_frame(df: pd.DataFrame, kind: str, *, id_col, time_col, label_col, cha
     if label_col not in (None, LABEL) and not has_label:
         raise TsganError(f"missing label column '{label_col}'; columns are {_listed(columns)} (or name no label column to train unconditionally)")
     reserved = [c for c, has in ((id_col, has_id), (time_col, has_time), (label_col, has_label)) if has]
+    attribute_names = check_attribute_names(attributes, columns)
+    if clash := [a for a in attribute_names if a in reserved or (channels is not None and a in channels)]:
+        raise TsganError(f"attribute column '{clash[0]}' is also the series id, time, label or a channel; an attribute is a column of its own")
+    categorical, attribute_categories = _split_categorical(categorical, attribute_names)
+    reserved += attribute_names
     if channels is None:
         channels = [c for c in columns if c not in reserved]
     known = set(columns)  # a wide table may have hundreds of thousands of columns: look them up by hash
@@ -132,13 +139,14 @@ def _read_frame(df: pd.DataFrame, kind: str, *, id_col, time_col, label_col, cha
     starts = np.concatenate([[0], bounds])
     series = np.split(values, bounds)
     sorted_stamps = None if stamps is None else stamps.iloc[order].reset_index(drop=True)
-    per_series = None if stamps is None else [pd.Index(sorted_stamps.iloc[a:a + len(s)]) for a, s in zip(starts, series)]
+    series_stamps = None if stamps is None else [pd.Index(sorted_stamps.iloc[a:a + len(s)]) for a, s in zip(starts, series)]
     series_ids = [_plain(v) for v in uniques.tolist()]
 
     def where(i, t):
-        time = "" if t is None else f", time {_excerpt(t if per_series is None else per_series[i][t], str)}"
+        time = "" if t is None else f", time {_excerpt(t if series_stamps is None else series_stamps[i][t], str)}"
         return f"series {_excerpt(series_ids[i])}{time}"
 
+    attribute_frame = per_series(rows, attribute_names, codes, series_ids)
     labels = None
     if has_label:
         lab = rows[label_col]
@@ -159,12 +167,26 @@ def _read_frame(df: pd.DataFrame, kind: str, *, id_col, time_col, label_col, cha
         "categorical": categories,
         "id_dtype": str(ids.dtype) if has_id else None, "label_dtype": str(rows[label_col].dtype) if has_label else None,
     }
-    return _assemble(series, labels, names, per_series, where, layout, nan=nan, window=window, stride=stride)
+    if attribute_names:
+        layout["attributes"] = {"columns": [_plain(a) for a in attribute_names], "categorical": [_plain(a) for a in attribute_categories]}
+    return _assemble(series, labels, names, series_stamps, where, layout, nan=nan, window=window, stride=stride,
+                     attributes=attribute_frame)
+
+
+def _split_categorical(categorical, attribute_names: list) -> tuple:
+    """The ``categorical`` option split into the channels' part and the attributes it names (numeric attributes
+    read as categories)."""
+    if not attribute_names or categorical is None or isinstance(categorical, (str, bytes)) or not isinstance(categorical, (list, tuple, dict)):
+        return categorical, []
+    named = [c for c in categorical if c in attribute_names]
+    if isinstance(categorical, dict):
+        return {c: v for c, v in categorical.items() if c not in named}, named
+    return [c for c in categorical if c not in named], named
 
 
 def from_long(df: pd.DataFrame, *, id_col: str = ID, time_col: str = TIME, label_col: str | None = LABEL,
               channels: list[str] | None = None, nan: str = "raise", window: int | None = None, stride: int = 1,
-              categorical=None) -> Dataset:
+              categorical=None, attributes: list[str] | None = None) -> Dataset:
     """Read long format (one row per series and step) into a :class:`Dataset` ``(X, labels or None, channels)``.
 
     Columns: ``id_col``, ``time_col``, optionally ``label_col`` (constant within a series; the default
@@ -174,15 +196,18 @@ def from_long(df: pd.DataFrame, *, id_col: str = ID, time_col: str = TIME, label
     Series may differ in length: ``X`` holds the longest, shorter ones NaN beyond their end
     (:mod:`tsgan.data`). ``window``: cut every series into windows of this many steps, ``stride`` apart
     (each window keeps its series' label). ``categorical``: channel columns of categories, a list of
-    names or a dict name -> allowed values (:mod:`tsgan.data`).
+    names or a dict name -> allowed values (:mod:`tsgan.data`). ``attributes``: columns constant within each
+    series (a machine, a temperature) the model conditions on besides the label, in ``Dataset.attributes``
+    (one row per sequence): text, category and bool columns are categorical, numeric ones continuous unless
+    ``categorical`` lists them too (:mod:`tsgan.data.attributes`).
     """
     return _read_frame(df, "long", id_col=id_col, time_col=time_col, label_col=label_col, channels=channels,
-                       nan=nan, window=window, stride=stride, categorical=categorical)
+                       nan=nan, window=window, stride=stride, categorical=categorical, attributes=attributes)
 
 
 def from_wide(df: pd.DataFrame, *, id_col: str | None = ID, time_col: str | None = TIME, label_col: str | None = LABEL,
               channels: list[str] | None = None, nan: str = "raise", window: int | None = None, stride: int = 1,
-              categorical=None) -> Dataset:
+              categorical=None, attributes: list[str] | None = None) -> Dataset:
     """Read wide format (one row per time step, in time order) into a :class:`Dataset`.
 
     ``id_col`` (default ``series_id``) splits the rows into series; without that column the whole
@@ -192,7 +217,7 @@ def from_wide(df: pd.DataFrame, *, id_col: str | None = ID, time_col: str | None
     column names may be absent; names you give must exist. Other options as in :func:`from_long`.
     """
     return _read_frame(df, "wide", id_col=id_col, time_col=time_col, label_col=label_col, channels=channels,
-                       nan=nan, window=window, stride=stride, categorical=categorical)
+                       nan=nan, window=window, stride=stride, categorical=categorical, attributes=attributes)
 
 
 def to_windows(series, length: int, stride: int = 1, **options) -> Dataset:
@@ -214,9 +239,10 @@ def to_windows(series, length: int, stride: int = 1, **options) -> Dataset:
     return from_wide(series, window=length, stride=stride, **options)
 
 
-def to_long(X: np.ndarray, labels=None, channels: list[str] | None = None) -> pd.DataFrame:
-    """Write ``(n, T, d)`` sequences (and labels) as a long-format DataFrame; a sequence NaN-padded at its
-    end (shorter than ``T``, as :meth:`tsgan.GAN.sample` gives them) gets its own rows only."""
+def to_long(X: np.ndarray, labels=None, channels: list[str] | None = None, attributes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Write ``(n, T, d)`` sequences (and labels, and ``attributes``: a frame of one row per sequence, repeated on
+    its rows) as a long-format DataFrame; a sequence NaN-padded at its end (shorter than ``T``, as
+    :meth:`tsgan.GAN.sample` gives them) gets its own rows only."""
     X, lengths = padded_array(X)
     n, T, d = X.shape
     if channels is None:
@@ -225,6 +251,7 @@ def to_long(X: np.ndarray, labels=None, channels: list[str] | None = None) -> pd
     if labels is not None:
         labels = _label_array(labels, n)
         frame[LABEL] = np.repeat(labels, T)
+    frame.update(repeated_attributes(attributes, n, T))
     for k, c in enumerate(channels):
         frame[c] = X[:, :, k].reshape(-1)
     within = (np.arange(T)[None, :] < lengths[:, None]).reshape(-1)

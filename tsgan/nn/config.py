@@ -30,6 +30,9 @@ class ModelConfig:
     length: int = 30
     channels: int = 1
     n_classes: int = 0  # 0: unconditional
+    # Width of the encoded per-series attributes (tsgan.data.attributes) each network is conditioned on besides the
+    # label; 0: none. The conditioning is then [one-hot label, encoded attributes] (tsgan.nn.contracts.condition).
+    attribute_dim: int = 0
     noise_dim: int | None = field(default=None, metadata={"help": "noise size, per step for lstm (default: per family)"})
     hidden: int | None = field(default=None, metadata={"help": "hidden size of both networks (default: per family)"})
     layers: int = field(default=1, metadata={"help": "LSTM layers / extra MLP layers (default 1)"})
@@ -54,6 +57,7 @@ class ModelConfig:
         _whole(self.length, "length", 1)
         _whole(self.channels, "channels", 1)
         _whole(self.n_classes, "n_classes", 0)
+        _whole(self.attribute_dim, "attribute_dim", 0)
         _whole(self.noise_dim, "noise_dim", 1, optional=True)
         _whole(self.hidden, "hidden", 1, optional=True)
         _whole(self.layers, "layers", 1)
@@ -64,6 +68,11 @@ class ModelConfig:
             raise TsganError("virtual_batch_norm needs a reference batch of at least 2 inputs, got 1")
         object.__setattr__(self, "categorical", self._groups())
         object.__setattr__(self, "lengths", self._length_table())
+
+    @property
+    def condition_dim(self) -> int:
+        """Width of the conditioning each network takes: the one-hot label and the encoded attributes."""
+        return self.n_classes + self.attribute_dim
 
     def resolved(self) -> "ModelConfig":
         """The configuration with the generator family's default noise sizes filled in."""

@@ -20,6 +20,9 @@ Contracts shared by every family, so any generator pairs with any discriminator:
   sequences hold there, so every discriminator family sees both padded alike (see :mod:`tsgan.nn.lengths`).
 * ``labels`` are int64 class indices ``(n,)`` or float class weights ``(n, K)`` (one-hot or soft);
   conditioning (CGAN) concatenates the one-hot label to each network's input, once, inside it.
+  A model with per-series attributes (``cfg.attribute_dim = A > 0``, :mod:`tsgan.data.attributes`) takes
+  the whole conditioning instead: float ``(n, K + A)``, the one-hot label then the encoded attributes
+  (:func:`condition`); every family concatenates it where it would the label.
 """
 from __future__ import annotations
 
@@ -45,6 +48,30 @@ def one_hot(labels: torch.Tensor | None, n_classes: int, n: int) -> torch.Tensor
     if labels.shape != (n,):
         raise TsganError(f"labels must have shape ({n},), got {tuple(labels.shape)}")
     return F.one_hot(labels, n_classes).float()
+
+
+def condition(labels: torch.Tensor | None, n_classes: int, attribute_dim: int, n: int) -> torch.Tensor | None:
+    """The conditioning a network sees, ``(n, K + A)``: the one-hot label (:func:`one_hot`) for a model without
+    attributes; with attributes, ``labels`` is already the conditioning (one-hot label then encoded attributes)."""
+    if not attribute_dim:
+        return one_hot(labels, n_classes, n)
+    width = n_classes + attribute_dim
+    if labels is None or not labels.dtype.is_floating_point or labels.shape != (n, width):
+        got = "none" if labels is None else f"{labels.dtype} {tuple(labels.shape)}"
+        raise TsganError(f"this model is conditioned on {n_classes} classes and {attribute_dim} attribute columns: pass the "
+                         f"conditioning as float ({n}, {width}) (one-hot label, then encoded attributes), got {got}")
+    return labels
+
+
+def random_condition(G: nn.Module, n: int, rng: torch.Generator, device) -> torch.Tensor | None:
+    """A conditioning for ``n`` quick looks at a generator: uniform class indices (None when unconditional); with
+    attributes, those one-hot, then the attributes at their scaled middle (0)."""
+    n_classes, attribute_dim = getattr(G, "n_classes", 0), getattr(G, "attribute_dim", 0)
+    labels = torch.randint(n_classes, (n,), generator=rng, device=device) if n_classes else None
+    if not attribute_dim:
+        return labels
+    label = F.one_hot(labels, n_classes).float() if labels is not None else torch.zeros(n, 0, device=device)
+    return torch.cat([label, torch.zeros(n, attribute_dim, device=device)], dim=1)
 
 
 def _with_label(inputs: torch.Tensor, label: torch.Tensor | None) -> torch.Tensor:
@@ -84,6 +111,7 @@ class Generator(nn.Module):
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
         self.length, self.channels, self.n_classes, self.noise_dim = cfg.length, cfg.channels, cfg.n_classes, cfg.noise_dim
+        self.attribute_dim = cfg.attribute_dim
         self.vbn_reference = cfg.virtual_batch_norm
         self.categorical = CategoricalSoftmax(cfg.categorical)
 
@@ -96,12 +124,19 @@ class Generator(nn.Module):
         if self.vbn_reference:
             self.register_buffer("reference_noise", self.sample_noise(self.vbn_reference))
             labels = torch.arange(self.vbn_reference) % max(self.n_classes, 1)
-            self.register_buffer("reference_labels", F.one_hot(labels, self.n_classes).float() if self.n_classes else None)
+            reference = F.one_hot(labels, self.n_classes).float() if self.n_classes else None
+            if self.attribute_dim:  # attributes at their scaled middle (0) in the reference batch
+                reference = torch.cat([torch.zeros(self.vbn_reference, 0) if reference is None else reference,
+                                       torch.zeros(self.vbn_reference, self.attribute_dim)], dim=1)
+            self.register_buffer("reference_labels", reference)
+
+    def _condition(self, labels: torch.Tensor | None, n: int) -> torch.Tensor | None:
+        return condition(labels, self.n_classes, self.attribute_dim, n)
 
     def _input(self, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
         """Noise with the one-hot label; with virtual batch norm, the reference batch's inputs first
         (its rows pass through the network with the batch's and are dropped with :meth:`_drop_reference`)."""
-        inputs = _with_label(z, one_hot(labels, self.n_classes, len(z)))
+        inputs = _with_label(z, self._condition(labels, len(z)))
         if not self.vbn_reference:
             return inputs
         return torch.cat([_with_label(self.reference_noise, self.reference_labels).to(inputs.dtype), inputs])
@@ -134,10 +169,10 @@ class Discriminator(nn.Module):
 
     def __init__(self, cfg: ModelConfig, feature_dim: int) -> None:
         super().__init__()
-        self.n_classes, self.feature_dim = cfg.n_classes, feature_dim
+        self.n_classes, self.attribute_dim, self.feature_dim = cfg.n_classes, cfg.attribute_dim, feature_dim
         self.minibatch = MinibatchDiscrimination(feature_dim, cfg.minibatch_kernels) if cfg.minibatch_kernels else None
         self.head = nn.Linear(feature_dim + cfg.minibatch_kernels, 1)
-        self.embed = nn.Linear(cfg.n_classes, feature_dim, bias=False) if cfg.n_classes else None
+        self.embed = nn.Linear(cfg.condition_dim, feature_dim, bias=False) if cfg.condition_dim else None
         self.n_logits = 0
         self.input_noise = 0.0  # std of Gaussian noise added to the inputs while training
 
@@ -149,6 +184,9 @@ class Discriminator(nn.Module):
         self.n_logits = n_classes
         self.head = nn.Linear(self.head.in_features, n_classes)
         self.input_noise = SEMI_SUPERVISED_INPUT_NOISE
+
+    def _condition(self, labels: torch.Tensor | None, n: int) -> torch.Tensor | None:
+        return condition(labels, self.n_classes, self.attribute_dim, n)
 
     def _noisy(self, x: torch.Tensor) -> torch.Tensor:
         return x + self.input_noise * torch.randn_like(x) if self.training and self.input_noise else x
@@ -170,7 +208,7 @@ class Discriminator(nn.Module):
         out = self._head(h)
         score = torch.logsumexp(out, dim=-1) if self.n_logits else out.squeeze(-1)
         if self.embed is not None:
-            e = self.embed(one_hot(labels, self.n_classes, len(x)).to(h.dtype))
+            e = self.embed(self._condition(labels, len(x)).to(h.dtype))
             score = score + ((e[:, None, :] if h.dim() == 3 else e) * h).sum(-1)
         return score
 

@@ -6,7 +6,7 @@ import math
 from torch import nn
 
 from .config import DEFAULT_HIDDEN, ModelConfig
-from .contracts import Discriminator, Generator, _with_label, one_hot
+from .contracts import Discriminator, Generator, _with_label
 
 
 def _upsampling_stages(length: int) -> int:
@@ -27,7 +27,7 @@ class ConvGenerator(Generator):
         stages = _upsampling_stages(cfg.length)
         self.start = math.ceil(cfg.length / 2**stages)
         self.project = nn.Sequential(
-            nn.Linear(cfg.noise_dim + cfg.n_classes, self.width * self.start),
+            nn.Linear(cfg.noise_dim + cfg.condition_dim, self.width * self.start),
             self._norm(self.width * self.start),
             nn.ReLU(),
         )
@@ -50,7 +50,7 @@ class ConvDiscriminator(Discriminator):
 
     def __init__(self, cfg: ModelConfig) -> None:
         width = cfg.hidden or DEFAULT_HIDDEN["conv"]
-        layers, channels, steps = [], cfg.channels + cfg.n_classes, cfg.length
+        layers, channels, steps = [], cfg.channels + cfg.condition_dim, cfg.length
         while steps > 4 or not layers:
             layers += [nn.Conv1d(channels, width, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
             channels, steps = width, steps // 2
@@ -58,6 +58,6 @@ class ConvDiscriminator(Discriminator):
         self.body = nn.Sequential(*layers)
 
     def features(self, x, labels=None):
-        h = _with_label(x, one_hot(labels, self.n_classes, len(x)))
+        h = _with_label(x, self._condition(labels, len(x)))
         return self.body(h.transpose(1, 2)).flatten(1)
 

@@ -72,6 +72,7 @@ class LengthMasked(nn.Module):
         super().__init__()
         self.generator = generator
         self.length, self.channels, self.n_classes = generator.length, generator.channels, generator.n_classes
+        self.attribute_dim = generator.attribute_dim
         self.noise_dim, self.noise_per_step = generator.noise_dim, generator.noise_per_step
         self.any_length = getattr(generator, "any_length", False)
         counts = torch.tensor(table["counts"], dtype=torch.float64)
@@ -109,8 +110,8 @@ class LengthMasked(nn.Module):
         training lengths of each label (int class indices, or class weights ``(n, K)`` mixing the rows)."""
         if labels is None or not self.n_classes:
             cdf = self.cdf[-1].expand(len(u), -1)
-        elif labels.dtype.is_floating_point:
-            cdf = labels.to(self.cdf.dtype) @ self.cdf[:-1]
+        elif labels.dtype.is_floating_point:  # class weights; with attributes, the conditioning (its first K columns)
+            cdf = labels[..., : self.n_classes].to(self.cdf.dtype) @ self.cdf[:-1]
         else:
             cdf = self.cdf[labels]
         index = (cdf < u[:, None].to(cdf.dtype)).sum(dim=1).clamp(max=len(self.values) - 1)

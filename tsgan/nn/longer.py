@@ -32,10 +32,11 @@ def check_longer(G, n: int, length: int, family: str) -> None:
         raise TsganError(f"length={length}: the {family} generator makes {span} steps (its layers map the noise to the training "
                          f"length, so its output length is fixed by its architecture); train the lstm "
                          "generator (--generator lstm), which continues its state for any number of steps")
-    size = n * length * (G.channels + G.noise_dim + G.n_classes)
+    inputs = G.channels + G.noise_dim + G.n_classes + getattr(G, "attribute_dim", 0)
+    size = n * length * inputs
     if size > MAX_VALUES:
         raise TsganError(f"{n} samples of {length} steps need about {size * 4 / 2**30:.1f} GiB; ask for at most "
-                         f"{MAX_VALUES // max(1, n * (G.channels + G.noise_dim + G.n_classes))} steps for {n} samples, "
+                         f"{MAX_VALUES // max(1, n * inputs)} steps for {n} samples, "
                          "or fewer samples per call")
 
 

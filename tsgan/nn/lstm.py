@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from .config import DEFAULT_HIDDEN, ModelConfig
-from .contracts import Discriminator, Generator, _with_label, one_hot
+from .contracts import Discriminator, Generator, _with_label
 
 
 class LSTMGenerator(Generator):
@@ -24,7 +24,7 @@ class LSTMGenerator(Generator):
         super().__init__(cfg)
         self.static_noise = min(cfg.static_noise or 0, cfg.noise_dim)
         hidden = cfg.hidden or DEFAULT_HIDDEN["lstm"]
-        self.rnn = nn.LSTM(cfg.noise_dim + cfg.n_classes, hidden, num_layers=cfg.layers, batch_first=True)
+        self.rnn = nn.LSTM(cfg.noise_dim + cfg.condition_dim, hidden, num_layers=cfg.layers, batch_first=True)
         self.out = nn.Linear(hidden, cfg.channels)
 
     def sample_noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -34,7 +34,7 @@ class LSTMGenerator(Generator):
         return z
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        h, _ = self.rnn(_with_label(z, one_hot(labels, self.n_classes, len(z))))
+        h, _ = self.rnn(_with_label(z, self._condition(labels, len(z))))
         return self.categorical(self.out(h))
 
 
@@ -46,9 +46,9 @@ class LSTMDiscriminator(Discriminator):
     def __init__(self, cfg: ModelConfig) -> None:
         hidden = cfg.hidden or DEFAULT_HIDDEN["lstm"]
         super().__init__(cfg, hidden)
-        self.rnn = nn.LSTM(cfg.channels + cfg.n_classes, hidden, num_layers=cfg.layers, batch_first=True)
+        self.rnn = nn.LSTM(cfg.channels + cfg.condition_dim, hidden, num_layers=cfg.layers, batch_first=True)
 
     def features(self, x, labels=None):
-        h, _ = self.rnn(_with_label(x, one_hot(labels, self.n_classes, len(x))))
+        h, _ = self.rnn(_with_label(x, self._condition(labels, len(x))))
         return h
 

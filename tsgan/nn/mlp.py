@@ -4,7 +4,7 @@ from __future__ import annotations
 from torch import nn
 
 from .config import DEFAULT_HIDDEN, ModelConfig
-from .contracts import Discriminator, Generator, _with_label, one_hot
+from .contracts import Discriminator, Generator, _with_label
 
 
 class MLPGenerator(Generator):
@@ -15,7 +15,7 @@ class MLPGenerator(Generator):
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__(cfg)
         hidden = cfg.hidden or DEFAULT_HIDDEN["mlp"]
-        layers, width = [], cfg.noise_dim + cfg.n_classes
+        layers, width = [], cfg.noise_dim + cfg.condition_dim
         for _ in range(cfg.layers + 1):
             layers += [nn.Linear(width, hidden), self._norm(hidden), nn.ReLU()]
             width = hidden
@@ -35,12 +35,12 @@ class MLPDiscriminator(Discriminator):
     def __init__(self, cfg: ModelConfig) -> None:
         hidden = cfg.hidden or DEFAULT_HIDDEN["mlp"]
         super().__init__(cfg, hidden)
-        layers, width = [], cfg.length * cfg.channels + cfg.n_classes
+        layers, width = [], cfg.length * cfg.channels + cfg.condition_dim
         for _ in range(cfg.layers + 1):
             layers += [nn.Linear(width, hidden), nn.LeakyReLU(0.2)]
             width = hidden
         self.body = nn.Sequential(*layers)
 
     def features(self, x, labels=None):
-        return self.body(_with_label(x.flatten(1), one_hot(labels, self.n_classes, len(x))))
+        return self.body(_with_label(x.flatten(1), self._condition(labels, len(x))))
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import torch
 
 from .. import distributed
+from ..nn.contracts import random_condition
 from ..notices import TsganWarning
 from .loop import Callback
 
@@ -121,8 +122,7 @@ class FailureWatch(Callback):
         G = trainer.sampling_generator
         rng = torch.Generator(device=trainer.device).manual_seed(self.seed + 4)
         with torch.random.fork_rng(devices=[trainer.device] if trainer.device.type == "cuda" else []):
-            labels = (torch.randint(G.n_classes, (SAMPLES,), generator=rng, device=trainer.device)
-                      if getattr(G, "n_classes", 0) else None)
+            labels = random_condition(G, SAMPLES, rng, trainer.device)
             was_training = G.training
             G.eval()
             fake = G(trainer.game.noise(G, SAMPLES, rng), labels).float()

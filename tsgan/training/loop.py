@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 
 from .. import distributed
 from ..errors import TsganError
+from ..nn.contracts import random_condition
 from ..notices import RunFailed
 from ..objective.composition import compose, game_of
 from ..objective.technique import Step, Technique, Term, sampling_generator
@@ -270,9 +271,8 @@ class Trainer:
         """Warn when generated sequences vary far less across a batch than real ones (mode collapse)."""
         # A separate seeded generator, so the check does not shift the training's random streams.
         rng = torch.Generator(device=self.device).manual_seed(self.cfg.seed + 2)
-        real, labels = X[:n], None
-        if self.G.n_classes:
-            labels = torch.randint(self.G.n_classes, (len(real),), generator=rng, device=self.device)
+        real = X[:n]
+        labels = random_condition(self.G, len(real), rng, self.device)  # uniform classes (attributes at their middle)
         was_training = self.G.training
         self.G.eval()
         fake = self.G(self.game.noise(self.G, len(real), rng), labels)

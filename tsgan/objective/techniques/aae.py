@@ -63,7 +63,7 @@ class AAE(Encoding):
 
     def adapt(self, cfg, g_cfg, d_cfg):
         g_cfg, d_cfg = super().adapt(cfg, g_cfg, d_cfg)
-        return g_cfg, dataclasses.replace(d_cfg, channels=g_cfg.noise_dim, n_classes=0, categorical=(), lengths={})
+        return g_cfg, dataclasses.replace(d_cfg, channels=g_cfg.noise_dim, n_classes=0, attribute_dim=0, categorical=(), lengths={})
 
     def _default_encoder(self, cfg: ModelConfig) -> str:
         return cfg.generator  # the encoder mirrors the decoder (the discriminator reads codes)

@@ -132,6 +132,10 @@ class DifferentialPrivacy(Technique):
             raise TsganError(f"dp_delta must be in (0, 1), got {self.dp_delta!r}; below 1/number of sequences, e.g. 1e-5")
 
     def validate(self, setting) -> None:
+        if getattr(setting.model, "attribute_dim", 0):
+            raise TsganError("differential privacy does not combine with series attributes: the attributes' joint model keeps "
+                             "per-group counts, means and covariances of the real attributes, which are not privatized; train "
+                             "without attributes")
         for t in setting.techniques:
             if t.name in REFUSED:
                 raise TsganError(f"differential privacy does not combine with {t.name}: {REFUSED[t.name]}; train without one of them")

@@ -26,7 +26,7 @@ class Encoder(nn.Module):
         super().__init__()
         if family not in DISCRIMINATORS:
             raise TsganError(f"unknown encoder family '{family}'; choose from {', '.join(DISCRIMINATORS)}")
-        body_cfg = dataclasses.replace(cfg, discriminator=family, n_classes=0, minibatch_kernels=0, lengths={},
+        body_cfg = dataclasses.replace(cfg, discriminator=family, n_classes=0, attribute_dim=0, minibatch_kernels=0, lengths={},
                                        hidden=cfg.hidden or DEFAULT_HIDDEN[family])
         self.body = DISCRIMINATORS[family](body_cfg)
         self.body.head = nn.Linear(self.body.feature_dim, code_dim)

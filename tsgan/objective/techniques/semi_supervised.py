@@ -34,6 +34,9 @@ class SemiSupervised(Technique):
                                          "GAN.classify then labels real sequences", off=False)
 
     def validate(self, setting) -> None:
+        if getattr(setting.model, "attribute_dim", 0):  # its labels are outputs, -1 for unlabelled rows: no conditioning to carry them
+            raise TsganError("the semi-supervised discriminator does not combine with series attributes (its generator is "
+                             "unconditional and its labels are the discriminator's outputs); train without attributes")
         if setting.loss.real_target is None:
             raise TsganError(f"the semi-supervised discriminator is trained with the classic 'gan' loss, not '{setting.loss.name}'")
         if setting.game is not None and setting.game.name != "gan":

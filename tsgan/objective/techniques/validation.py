@@ -66,6 +66,9 @@ class Validation(Technique):
             raise TsganError(f"judge_steps must be a whole number >= 1, got {self.judge_steps!r}")
 
     def validate(self, setting) -> None:
+        if getattr(setting.model, "attribute_dim", 0):  # its held-out split and judge read class indices, not the conditioning
+            raise TsganError("validation (validate_every) does not combine with series attributes yet: its held-out judge "
+                             "conditions on labels only; drop validate_every or the attributes")
         if setting.has("semi-supervised"):  # its prepare reads every sequence before this technique holds any out
             raise TsganError("validation does not combine with the semi-supervised discriminator yet; drop validate_every "
                              "or semi_supervised")
