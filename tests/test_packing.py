@@ -4,6 +4,7 @@ distribution, which an unpacked one cannot; and kept with the model, refusing wh
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 import torch.nn.functional as F
@@ -92,3 +93,16 @@ def test_pack_size_one_is_packing_off():
     off, plain = (tsgan.GAN(hidden=8, noise_dim=4, **o).fit(X, y, **FIT) for o in ({"pack_size": 1}, {}))
     assert off.technique("packing") is None
     assert np.array_equal(off.sample(4, labels=y[:4], seed=1), plain.sample(4, labels=y[:4], seed=1))
+
+
+@pytest.mark.parametrize("labelled", [True, False])
+def test_packing_packs_the_attributes_with_the_sequences(labelled):
+    rng = np.random.default_rng(0)
+    n, T = 24, 8
+    frame = pd.DataFrame({"series_id": np.repeat(np.arange(n), T), "time": np.tile(np.arange(T), n),
+                          "label": np.repeat(rng.choice(["x", "y"], n), T), "site": np.repeat(rng.choice(["A", "B"], n), T),
+                          "temperature": np.repeat(rng.uniform(10, 30, n), T), "value": rng.normal(size=n * T)})
+    data = tsgan.from_long(frame if labelled else frame.drop(columns="label"), attributes=["site", "temperature"])
+    gan = tsgan.GAN("lstm", "lstm", hidden=8, noise_dim=4, pack_size=2).fit(data, **FIT)
+    assert gan.discriminator_.embed.in_features == 2 * gan.model_config_.condition_dim  # both packed rows' conditioning
+    assert np.isfinite(gan.sample(4, labels="x" if labelled else None, seed=0, attributes={"site": "B"})).all()

@@ -53,16 +53,16 @@ class Packing(Technique):
     def adapt(self, cfg, g_cfg, d_cfg):
         m = int(self.pack_size)
         return g_cfg, dataclasses.replace(d_cfg, channels=m * d_cfg.channels, n_classes=m * d_cfg.n_classes,
-                                          categorical=(), lengths={})
+                                          attribute_dim=m * d_cfg.attribute_dim, categorical=(), lengths={})
 
     def wrap(self, cfg, G, D) -> None:
-        m, n_classes = int(self.pack_size), cfg.n_classes
+        m, n_classes, conditional = int(self.pack_size), cfg.n_classes, bool(cfg.n_classes or cfg.attribute_dim)
 
         def packed(module, args, kwargs):
             x, labels = args[0], (args[1] if len(args) > 1 else kwargs.get("labels"))
             if len(x) < m:
                 raise TsganError(f"packing judges {m} sequences at once; a batch of {len(x)} is too small - raise the batch size")
-            if n_classes and labels is not None:
+            if conditional and labels is not None:  # class indices, or float conditioning (soft labels, attributes)
                 weights = labels if labels.dtype.is_floating_point else F.one_hot(labels, n_classes).to(x.dtype)
                 labels = pack(weights, m)
             return (pack(x, m), labels), {}
