@@ -206,6 +206,9 @@ def test_techniques_that_read_labels_refuse_attributes():
         tsgan.GAN("mlp", "mlp", semi_supervised=True, **TINY).fit(data)
     with pytest.raises(TsganError, match="validation .* does not combine with series attributes"):
         tsgan.GAN("mlp", "mlp", validate_every=1, **TINY).fit(data)
+    pytest.importorskip("opacus")
+    with pytest.raises(TsganError, match="differential privacy does not combine with series attributes"):
+        tsgan.GAN("mlp", "mlp", dp_epsilon=8.0, **TINY).fit(data)
 
 
 def test_models_without_attributes_load_as_before(tmp_path):
