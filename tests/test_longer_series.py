@@ -27,12 +27,14 @@ def _fit(generator="lstm", discriminator="lstm", **options) -> tsgan.GAN:
     return tsgan.GAN(generator, discriminator, hidden=8, noise_dim=4, **options).fit(X, y, **TINY)
 
 
+@pytest.mark.parametrize("burn_in", [0, 3])
 @pytest.mark.parametrize("options", [{}, {"static_noise": 2}, {"variant": "infogan"}, {"variant": "bigan"}])
-def test_long_lstm_sample_continues_the_training_length_sample(options):
+def test_long_lstm_sample_continues_the_training_length_sample(options, burn_in):
     """10x the training length: the requested length, finite values, and the first T steps are the length-T sample
-    at the same seed (labels repeated per step, static noise, InfoGAN's and BiGAN's codes held per sequence); the
-    steps beyond differ from a repeat of the first T (the state runs on, fresh noise per step)."""
-    gan = _fit(**options)
+    at the same seed (labels repeated per step, static noise, InfoGAN's and BiGAN's codes held per sequence; with
+    burn-in, its leading steps come first in both); the steps beyond differ from a repeat of the first T (the state
+    runs on, fresh noise per step)."""
+    gan = _fit(burn_in=burn_in, **options)
     short = gan.sample(6, labels="sine", seed=4)
     long = gan.sample(6, labels="sine", seed=4, length=120)
     assert long.shape == (6, 120, 1) and np.isfinite(long).all()
@@ -61,11 +63,12 @@ def test_extended_noise_holds_per_sequence_channels_and_draws_the_rest():
     assert torch.equal(longer[:, 5:10, 1:], again[:, :, 1:])
 
 
-def test_unequal_length_lstm_model_runs_past_its_longest_length():
+@pytest.mark.parametrize("burn_in", [0, 3])
+def test_unequal_length_lstm_model_runs_past_its_longest_length(burn_in):
     """A model of series of unequal length makes every sample the asked length beyond its longest, no NaN."""
     frames = [pd.DataFrame({"unit": i, "t": np.arange(T), "v": np.sin(np.arange(T) / 3 + i)}) for i, T in enumerate([8, 12] * 8)]
     data = tsgan.from_long(pd.concat(frames), id_col="unit", time_col="t")
-    gan = tsgan.GAN("lstm", "lstm", hidden=8, noise_dim=4).fit(data, **TINY)
+    gan = tsgan.GAN("lstm", "lstm", hidden=8, noise_dim=4, burn_in=burn_in).fit(data, **TINY)
     X = gan.sample(5, seed=0, length=40)
     assert X.shape == (5, 40, 1) and np.isfinite(X).all()
 

@@ -12,7 +12,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from .cli_options import add_training_options, data_choices, training_options
+from .cli_options import MODEL_OPTIONS, add_training_options, data_choices, training_options
 from .errors import TsganError, os_error
 from .files import check_writable
 from .notices import FAILED_RUN, RunFailed, one_line_warnings
@@ -140,7 +140,7 @@ def _with_saved_settings(options: dict, path: Path) -> dict:
 
     state, _ = read_checkpoint(path)
     init = upgrade(state)["init"]
-    model = {k: init[k] for k in ("generator", "discriminator", "loss", "noise_dim", "hidden", "layers", "static_noise") if k in init}
+    model = {k: init[k] for k in (*MODEL_OPTIONS, "loss") if k in init}
     variant = options["variant"] if options["variant_given"] else init.get("variant")
     return {**options, "model": {**model, **options["model"]}, "variant": variant,
             "techniques": {**init.get("options", {}), **options["techniques"]}}

@@ -9,7 +9,7 @@ import torch
 from .data import harden_categories
 from .errors import TsganError
 from .nn.lengths import LengthMasked, mask_beyond, requested_lengths
-from .nn.longer import check_longer, chunk_rows, extend_noise
+from .nn.longer import check_longer, chunk_rows, extend_noise, noise_steps
 from .objective.variant import code_noise
 from .sizes import check_sample_memory
 
@@ -103,13 +103,13 @@ def decode(gan, noise: torch.Tensor, idx: torch.Tensor | None, batch_size: int, 
         lengths = G.noise_lengths(noise, idx)
     was_training = G.training
     G.eval()
-    rows = chunk_rows(batch_size, G.length, noise.shape[1]) if G.noise_per_step else batch_size
+    rows = chunk_rows(batch_size, noise_steps(G, G.length), noise.shape[1]) if G.noise_per_step else batch_size
     try:
         parts = [G(noise[chunk], None if idx is None else idx[chunk], **({"lengths": lengths[chunk]} if masked else {})).cpu()
                  for chunk in torch.arange(len(noise)).split(rows)] if len(noise) else []
     finally:
         G.train(was_training)
-    scaled = torch.cat(parts).numpy() if parts else np.zeros((0, noise.shape[1] if G.noise_per_step else G.length, G.channels), np.float32)
+    scaled = torch.cat(parts).numpy() if parts else np.zeros((0, noise.shape[1] - getattr(G, "burn_in", 0) if G.noise_per_step else G.length, G.channels), np.float32)
     X = harden_categories(gan.scaler_.inverse_transform(scaled), gan.model_config_.categorical)  # argmax category
     return mask_beyond(X, lengths.cpu().numpy()) if masked else X
 
@@ -130,7 +130,7 @@ def sample(gan, n: int, labels=None, *, seed: int | None = None, return_labels: 
     if codes is not None:
         noise = gan.variant_.with_codes(noise, codes)
     if longer:  # drawn after the training length's noise, so the first T steps are the length-T sample's
-        noise = extend_noise(noise, int(length), lambda rows: gan.variant_.noise(G, rows, rng), batch_size)
+        noise = extend_noise(noise, noise_steps(G, int(length)), lambda rows: gan.variant_.noise(G, rows, rng), batch_size)
     X = decode(gan, noise, idx, batch_size, asked)
     if return_attributes and frame is None:
         raise TsganError("this model was trained without series attributes: there are none to return")

@@ -73,7 +73,7 @@ def sample_bytes(gan, n: int, batch_size: int, *, frame: bool = False) -> tuple[
     if frame:
         per += 3 * 8 * cfg.length * (cfg.channels + 3)
     width = max(cfg.hidden or 128, cfg.channels, noise)
-    batch = 16 * 4 * min(max(n, 1), batch_size) * cfg.length * width * cfg.layers
+    batch = 16 * 4 * min(max(n, 1), batch_size) * (cfg.length + cfg.burn_in) * width * cfg.layers
     return n * per + batch, per, batch
 
 

@@ -38,6 +38,9 @@ class ModelConfig:
     layers: int = field(default=1, metadata={"help": "LSTM layers / extra MLP layers (default 1)"})
     static_noise: int | None = field(default=None, metadata={
         "help": "lstm generator: noise dims held constant over each sequence (default: two thirds of the noise)"})
+    burn_in: int = field(default=0, metadata={
+        "help": "lstm generator: leading steps run and dropped, so sequences start from a state the noise has driven "
+                "(spreads phases; default 0)"})
     # Network options the techniques set (tsgan.objective.techniques): minibatch discrimination's kernels in the
     # discriminator; virtual batch norm's reference batch in the generator (its batch norm becomes virtual
     # batch norm, the reference inputs drawn once when it is built and kept in its state dict).
@@ -62,6 +65,7 @@ class ModelConfig:
         _whole(self.hidden, "hidden", 1, optional=True)
         _whole(self.layers, "layers", 1)
         _whole(self.static_noise, "static_noise", 0, optional=True)
+        _whole(self.burn_in, "burn_in", 0)
         _whole(self.minibatch_kernels, "minibatch_kernels", 0)
         _whole(self.virtual_batch_norm, "virtual_batch_norm", 0)
         if self.virtual_batch_norm == 1:

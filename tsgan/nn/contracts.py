@@ -3,7 +3,8 @@
 Contracts shared by every family, so any generator pairs with any discriminator:
 
 * ``G.sample_noise(n, generator=None)`` -> ``(n, T, noise_dim)`` for recurrent generators (noise
-  per step), ``(n, noise_dim)`` for MLP / conv (noise per sequence); the generator owns its noise.
+  per step; ``(n, W + T, noise_dim)`` with ``G.burn_in`` W leading steps run and dropped), ``(n, noise_dim)``
+  for MLP / conv (noise per sequence); the generator owns its noise (``G.noise_shape(n)``).
 * ``G(z, labels=None)`` -> ``(n, T, d)`` in the scaled data's units (data are min-max scaled to
   [-1, 1]). The output layer is linear: with a tanh, saturation near the data's extremes kept
   generated amplitudes from spreading as far as real ones (waves, RCGAN: spread 0.16 vs 0.23).
@@ -106,6 +107,7 @@ class Generator(nn.Module):
 
     noise_per_step = False
     any_length = False  # True: makes any number of steps from noise that long (tsgan.nn.longer)
+    burn_in = 0  # leading noise steps run and dropped (the recurrent generator's option): noise steps - output steps
     batch_norm = False  # True: batch norm layers, which virtual batch norm can replace
 
     def __init__(self, cfg: ModelConfig) -> None:

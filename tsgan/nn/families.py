@@ -14,3 +14,10 @@ def check_families(generator: str, discriminator: str) -> None:
     for role, name, registry in (("generator", generator, GENERATORS), ("discriminator", discriminator, DISCRIMINATORS)):
         if name not in registry:
             raise TsganError(f"unknown {role} '{name}'; choose from {', '.join(registry)}")
+
+
+def check_burn_in(generator: str, burn_in: int) -> None:
+    """Burn-in (leading steps run and dropped) needs a generator of one recurrent step per output step."""
+    if burn_in and not getattr(GENERATORS.get(generator), "any_length", False):
+        raise TsganError(f"burn_in={burn_in} is for the lstm generator (it runs the leading steps and drops their outputs): "
+                         f"the {generator} generator's layers map noise to T steps; leave burn_in at 0 or use --generator lstm")

@@ -74,7 +74,7 @@ class LengthMasked(nn.Module):
         self.length, self.channels, self.n_classes = generator.length, generator.channels, generator.n_classes
         self.attribute_dim = generator.attribute_dim
         self.noise_dim, self.noise_per_step = generator.noise_dim, generator.noise_per_step
-        self.any_length = getattr(generator, "any_length", False)
+        self.any_length, self.burn_in = getattr(generator, "any_length", False), getattr(generator, "burn_in", 0)
         counts = torch.tensor(table["counts"], dtype=torch.float64)
         cdf = counts.cumsum(dim=1) / counts.sum(dim=1, keepdim=True)
         # float buffers (moved with the module; the weight average leaves equal values as they are), not saved:

@@ -12,6 +12,10 @@ constant over the first ``T`` steps of every sequence (static noise, InfoGAN's c
 code, the length draw of unequal-length models) keeps its value from the first step: a per-sequence input
 stays one value per sequence; the others are fresh per step, as in training. Since the LSTM is causal, the
 first ``T`` steps of a long sample are the sample of length ``T`` at the same seed (up to float rounding).
+
+A generator with burn-in (``G.burn_in`` W leading steps run and dropped) draws ``W + T`` noise steps for ``T``
+output steps; ``L`` output steps take ``W + L`` noise steps (:func:`noise_steps`): the burn-in first, then
+the ``L`` steps, so the first ``T`` steps are again the length-``T`` sample's.
 """
 from __future__ import annotations
 
@@ -25,6 +29,11 @@ from .lengths import LengthMasked
 MAX_VALUES = 2**28  # n * L * (channels + noise inputs) floats (1 GiB of float32) - a larger request is refused
 
 
+def noise_steps(G, length: int) -> int:
+    """The noise steps a recurrent generator ``G`` takes for ``length`` output steps: its burn-in steps, then ``length``."""
+    return getattr(G, "burn_in", 0) + length
+
+
 def check_longer(G, n: int, length: int, family: str) -> None:
     """A TsganError unless ``G`` can make ``n`` sequences of ``length`` steps (``length`` above its training length)."""
     if not getattr(G, "any_length", False):
@@ -33,7 +42,7 @@ def check_longer(G, n: int, length: int, family: str) -> None:
                          f"length, so its output length is fixed by its architecture); train the lstm "
                          "generator (--generator lstm), which continues its state for any number of steps")
     inputs = G.channels + G.noise_dim + G.n_classes + getattr(G, "attribute_dim", 0)
-    size = n * length * inputs
+    size = n * noise_steps(G, length) * inputs
     if size > MAX_VALUES:
         raise TsganError(f"{n} samples of {length} steps need about {size * 4 / 2**30:.1f} GiB; ask for at most "
                          f"{MAX_VALUES // max(1, n * inputs)} steps for {n} samples, "
@@ -49,7 +58,7 @@ def steady_channels(z: torch.Tensor) -> torch.Tensor:
 
 
 def extend_noise(z: torch.Tensor, length: int, draw: Callable[[int], torch.Tensor], batch_size: int) -> torch.Tensor:
-    """``z`` ``(n, T, k)`` extended to ``length`` steps: blocks ``draw(rows)`` (``(rows, T, k)`` from the same stream,
+    """``z`` ``(n, T, k)`` extended to ``length`` noise steps (:func:`noise_steps`): blocks ``draw(rows)`` (``(rows, T, k)`` from the same stream,
     in chunks of ``batch_size`` rows as ``z`` was drawn) appended in time, per-sequence channels held at step 0."""
     n, T, _ = z.shape
     if not n:

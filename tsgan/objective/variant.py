@@ -46,7 +46,7 @@ def sequence_code(noise: torch.Tensor) -> torch.Tensor:
 
 def code_noise(G: nn.Module, code: torch.Tensor) -> torch.Tensor:
     """A per-sequence code ``(n, k)`` as ``G``'s noise: repeated over time for a generator with noise per step."""
-    return tiled(code, G.length) if G.noise_per_step else code
+    return tiled(code, G.noise_shape(1)[1]) if G.noise_per_step else code  # burn-in steps included
 
 
 def with_code(x: torch.Tensor, code: torch.Tensor) -> torch.Tensor:
