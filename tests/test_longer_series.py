@@ -28,7 +28,7 @@ def _fit(generator="lstm", discriminator="lstm", **options) -> tsgan.GAN:
 
 
 @pytest.mark.parametrize("burn_in", [0, 3])
-@pytest.mark.parametrize("options", [{}, {"static_noise": 2}, {"variant": "infogan"}, {"variant": "bigan"}])
+@pytest.mark.parametrize("options", [{}, {"static_noise": 2}, {"variant": "infogan"}, {"variant": "bigan"}, {"noise_state": True}])
 def test_long_lstm_sample_continues_the_training_length_sample(options, burn_in):
     """10x the training length: the requested length, finite values, and the first T steps are the length-T sample
     at the same seed (labels repeated per step, static noise, InfoGAN's and BiGAN's codes held per sequence; with

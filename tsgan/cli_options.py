@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .errors import TsganError
 
-MODEL_OPTIONS = ("generator", "discriminator", "noise_dim", "hidden", "layers", "static_noise", "burn_in")
+MODEL_OPTIONS = ("generator", "discriminator", "noise_dim", "hidden", "layers", "static_noise", "burn_in", "noise_state")
 REGISTRY = "tsgan.objective.technique"  # the module holding TECHNIQUES: where it is loaded, the table is derived live
 _TYPES = {"bool": bool, "int": int, "float": float, "str": str}
 

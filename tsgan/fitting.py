@@ -85,7 +85,7 @@ def model_config(gan, data: Sequences, layout: dict | None, attributes: Attribut
     return ModelConfig(
         generator=gan.generator, discriminator=gan.discriminator, length=data.X.shape[1], channels=data.X.shape[2],
         n_classes=len(data.classes), attribute_dim=0 if attributes is None else attributes.width, noise_dim=gan.noise_dim, hidden=gan.hidden, layers=gan.layers,
-        static_noise=gan.static_noise, burn_in=gan.burn_in, categorical=categorical_groups(layout, data.channels),
+        static_noise=gan.static_noise, burn_in=gan.burn_in, noise_state=gan.noise_state, categorical=categorical_groups(layout, data.channels),
         lengths={} if data.lengths is None else length_table(data.lengths, data.y, len(data.classes))).resolved()
 
 

@@ -15,7 +15,7 @@ from .data import as_dataset, frame_like, restore_labels, sktime_like
 from .errors import TsganError
 from .notices import TsganWarning
 from .nn import ModelConfig
-from .nn.families import check_burn_in, check_families
+from .nn.families import check_families, check_recurrent_options
 from .nn.lengths import PAD
 from .objective.composition import compose, split_options
 from .objective.losses import get_loss
@@ -57,10 +57,10 @@ class GAN(BaseObject):
 
     def __init__(self, generator: str = "lstm", discriminator: str = "lstm", loss: str = "gan", *,
                  noise_dim: int | None = None, hidden: int | None = None, layers: int = 1, static_noise: int | None = None,
-                 burn_in: int = 0, variant=None, techniques=(), **options) -> None:
+                 burn_in: int = 0, noise_state: bool = False, variant=None, techniques=(), **options) -> None:
         self.generator, self.discriminator, self.loss, self.variant = generator, discriminator, loss, variant
         self.noise_dim, self.hidden, self.layers, self.static_noise = noise_dim, hidden, layers, static_noise
-        self.burn_in = burn_in
+        self.burn_in, self.noise_state = burn_in, noise_state
         self.techniques, self.options = techniques, dict(options)  # as given: clone checks they are the objects passed
         super().__init__()
         self._settings({})  # unknown names and options that do not fit fail now, not after data loading
@@ -96,13 +96,15 @@ class GAN(BaseObject):
         if unknown:
             raise TsganError(f"unknown training option(s) {sorted(unknown)}; see tsgan.TrainConfig and tsgan.TECHNIQUES for what is known")
         model = ModelConfig(generator=self.generator, discriminator=self.discriminator, noise_dim=self.noise_dim,
-                            hidden=self.hidden, layers=self.layers, static_noise=self.static_noise, burn_in=self.burn_in)
-        check_burn_in(self.generator, model.burn_in)
+                            hidden=self.hidden, layers=self.layers, static_noise=self.static_noise, burn_in=self.burn_in,
+                            noise_state=self.noise_state)
+        check_recurrent_options(self.generator, model)
         return TrainConfig(**rest), compose(get_loss(self.loss), flat, self.techniques, self.variant, model)
 
     def _init_args(self) -> dict:
         return {"generator": self.generator, "discriminator": self.discriminator, "loss": self.loss, "noise_dim": self.noise_dim,
                 "hidden": self.hidden, "layers": self.layers, "static_noise": self.static_noise, "burn_in": self.burn_in,
+                "noise_state": self.noise_state,
                 "variant": None if self.variant_.name == "gan" else self.variant_.config(),
                 "options": {k: v for k, v in self.options.items() if k not in _TRAIN_FIELDS}}
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from .config import DEFAULT_HIDDEN, ModelConfig
 from .contracts import Discriminator, Generator
-from .families import DISCRIMINATORS, GENERATORS, check_burn_in, check_families
+from .families import DISCRIMINATORS, GENERATORS, check_families, check_recurrent_options
 from .lengths import LengthMasked
 
 
@@ -15,7 +15,7 @@ def build(cfg: ModelConfig, techniques=()) -> tuple[Generator, Discriminator]:
     (:mod:`tsgan.objective`) first adapts the two networks' configurations, then may wrap or modify the
     built networks and make its own modules, in the techniques' order."""
     check_families(cfg.generator, cfg.discriminator)
-    check_burn_in(cfg.generator, cfg.burn_in)
+    check_recurrent_options(cfg.generator, cfg)
     cfg = cfg.resolved()
     g_cfg = replace(cfg, hidden=cfg.hidden or DEFAULT_HIDDEN[cfg.generator])
     d_cfg = replace(cfg, hidden=cfg.hidden or DEFAULT_HIDDEN[cfg.discriminator])

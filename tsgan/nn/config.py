@@ -41,6 +41,9 @@ class ModelConfig:
     burn_in: int = field(default=0, metadata={
         "help": "lstm generator: leading steps run and dropped, so sequences start from a state the noise has driven "
                 "(spreads phases; default 0)"})
+    noise_state: bool = field(default=False, metadata={
+        "help": "lstm generator: start each sequence from a recurrent state made from its static noise and label, "
+                "not from zeros (spreads phases; default off)"})
     # Network options the techniques set (tsgan.objective.techniques): minibatch discrimination's kernels in the
     # discriminator; virtual batch norm's reference batch in the generator (its batch norm becomes virtual
     # batch norm, the reference inputs drawn once when it is built and kept in its state dict).
@@ -66,6 +69,8 @@ class ModelConfig:
         _whole(self.layers, "layers", 1)
         _whole(self.static_noise, "static_noise", 0, optional=True)
         _whole(self.burn_in, "burn_in", 0)
+        if not isinstance(self.noise_state, bool):
+            raise TsganError(f"noise_state must be True or False, got {self.noise_state!r}")
         _whole(self.minibatch_kernels, "minibatch_kernels", 0)
         _whole(self.virtual_batch_norm, "virtual_batch_norm", 0)
         if self.virtual_batch_norm == 1:

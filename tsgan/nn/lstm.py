@@ -4,6 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..errors import TsganError
 from .config import DEFAULT_HIDDEN, ModelConfig
 from .contracts import Discriminator, Generator, _with_label
 
@@ -19,6 +20,8 @@ class LSTMGenerator(Generator):
     With ``burn_in`` W > 0 the noise has W + T steps (static noise constant over all of them): the LSTM runs
     over all, and the first W outputs are dropped, so a sequence starts from a state its noise has driven
     rather than from the zero state (which started every generated sawtooth at nearly one phase).
+    With ``noise_state`` the state it starts from is made from the sequence's static noise and conditioning
+    (one linear layer: ``h0 = tanh(.)``, ``c0``), so the start differs per sequence at no extra steps.
     """
 
     noise_per_step = True
@@ -31,6 +34,13 @@ class LSTMGenerator(Generator):
         hidden = cfg.hidden or DEFAULT_HIDDEN["lstm"]
         self.rnn = nn.LSTM(cfg.noise_dim + cfg.condition_dim, hidden, num_layers=cfg.layers, batch_first=True)
         self.out = nn.Linear(hidden, cfg.channels)
+        if cfg.noise_state:
+            if not self.static_noise:
+                raise TsganError("noise_state makes the starting state from the static noise, and this generator has none: "
+                                 "set static_noise >= 1 (or leave it at its default)")
+            self.initial_state = nn.Linear(self.static_noise + cfg.condition_dim, 2 * cfg.layers * hidden)
+        else:
+            self.initial_state = None
 
     def noise_shape(self, n: int) -> tuple[int, ...]:
         return (n, self.burn_in + self.length, self.noise_dim)
@@ -42,8 +52,18 @@ class LSTMGenerator(Generator):
         return z
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        h, _ = self.rnn(_with_label(z, self._condition(labels, len(z))))
+        condition = self._condition(labels, len(z))
+        h, _ = self.rnn(_with_label(z, condition), self._start(z, condition))
         return self.categorical(self.out(h[:, self.burn_in :] if self.burn_in else h))
+
+    def _start(self, z: torch.Tensor, condition: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """The ``(h0, c0)`` a sequence starts from: zeros (None), or made from its static noise and conditioning."""
+        if self.initial_state is None:
+            return None
+        code = z[:, 0, : self.static_noise]
+        made = self.initial_state(code if condition is None else torch.cat([code, condition.to(code.dtype)], dim=-1))
+        h0, c0 = made.view(len(z), 2, self.rnn.num_layers, self.rnn.hidden_size).permute(1, 2, 0, 3).unbind(0)
+        return torch.tanh(h0).contiguous(), c0.contiguous()
 
 
 class LSTMDiscriminator(Discriminator):
