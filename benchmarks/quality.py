@@ -202,19 +202,24 @@ def gaussian_baseline(split: Split, seed: int):
     return fake, fake_y, time.perf_counter() - start
 
 
-def parse_model(model: str) -> tuple[str, str, str, dict]:
-    """``GENERATOR/DISCRIMINATOR:LOSS[+option=value,...]`` -> its parts; option values are read as Python literals."""
-    families, _, options = model.partition("+")
-    generator, rest = families.split("/")
-    discriminator, loss = rest.split(":")
+def parse_options(text: str) -> dict:
+    """``key=value,key=value`` -> options for ``tsgan.GAN``, values read as Python literals (else as text)."""
     given = {}
-    for pair in filter(None, options.split(",")):
+    for pair in filter(None, text.split(",")):
         key, _, value = pair.partition("=")
         try:
             given[key] = ast.literal_eval(value)
         except (ValueError, SyntaxError):
             given[key] = value
-    return generator, discriminator, loss, given
+    return given
+
+
+def parse_model(model: str) -> tuple[str, str, str, dict]:
+    """``GENERATOR/DISCRIMINATOR:LOSS[+option=value,...]`` -> its parts (:func:`parse_options`)."""
+    families, _, options = model.partition("+")
+    generator, rest = families.split("/")
+    discriminator, loss = rest.split(":")
+    return generator, discriminator, loss, parse_options(options)
 
 
 def train_and_sample(split: Split, model: str, steps: int, seed: int):

@@ -13,7 +13,6 @@ real-vs-real about 0.06), label fidelity, and the relative error of each class's
 frequency (``tsgan.wave_properties``), with the training time (seconds, one thread).
 """
 import argparse
-import ast
 import json
 import time
 
@@ -24,17 +23,7 @@ import tsgan
 from tsgan.evaluation.metrics import label_fidelity
 from tsgan.evaluation.metrics.discriminative import discriminative_score
 
-
-def recipe(text: str) -> dict:
-    """``key=value,key=value`` -> options (values read as Python literals)."""
-    options = {}
-    for pair in filter(None, text.split(",")):
-        key, _, value = pair.partition("=")
-        try:
-            options[key] = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
-            options[key] = value
-    return options
+from quality import parse_options  # benchmarks/quality.py, beside this script
 
 
 def judge(X, y, test, test_y, fake) -> dict:
@@ -62,7 +51,7 @@ def main() -> None:
     test, test_y = tsgan.make_waves(1000, 30, seed=1)
     for seed in args.seeds:
         start = time.perf_counter()
-        gan = tsgan.GAN(steps=args.steps, seed=seed, progress=False, **recipe(args.recipe)).fit(X, y)
+        gan = tsgan.GAN(steps=args.steps, seed=seed, progress=False, **parse_options(args.recipe)).fit(X, y)
         seconds = time.perf_counter() - start
         fake = gan.sample(len(test_y), labels=test_y, seed=5)
         print(json.dumps({"recipe": args.recipe or "default", "seed": seed, "steps": args.steps,

@@ -16,14 +16,6 @@ from tsgan.nn import ModelConfig, build
 TINY = {"steps": 3, "batch_size": 8, "seed": 0, "device": "cpu", "progress": False}
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def waves():
     return tsgan.make_waves(32, 12, seed=0)

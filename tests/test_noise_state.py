@@ -16,14 +16,6 @@ from tsgan.nn import ModelConfig, build
 TINY = {"steps": 3, "batch_size": 8, "seed": 0, "device": "cpu", "progress": False}
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _generator(**config) -> torch.nn.Module:
     torch.manual_seed(0)
     return build(ModelConfig(length=12, noise_dim=4, hidden=8, static_noise=2, **config))[0]
