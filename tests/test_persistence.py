@@ -42,6 +42,23 @@ def test_load_run_folder(tmp_path, trained_conditional):
     assert np.array_equal(tsgan.load(tmp_path).sample(3, seed=0), gan.sample(3, seed=0))
 
 
+def test_load_the_folder_fit_wrote(tmp_path, waves_data):
+    """fit(out_dir=) leaves a checkpoint and no model.pt: the folder loads from the checkpoint - silently when the run
+    finished, with a note saying the step when it did not."""
+    import warnings
+    X, y = waves_data
+    gan = tsgan.GAN("mlp", "mlp", hidden=8, noise_dim=4).fit(X, y, steps=4, checkpoint_every=2, batch_size=8, seed=0,
+                                                              progress=False, out_dir=tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.array_equal(tsgan.load(tmp_path).sample(3, labels=y[:3], seed=0), gan.sample(3, labels=y[:3], seed=0))
+    state = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    state["trainer"]["step"] = 2  # as a run interrupted after its first checkpoint
+    torch.save(state, tmp_path / "checkpoint.pt")
+    with pytest.warns(tsgan.TsganWarning, match="holds no model.pt: loading its checkpoint, the model at step 2 of 4"):
+        tsgan.load(tmp_path)
+
+
 def test_sample_in_data_units(waves_data, trained_conditional):
     """Samples are mapped back from [-1, 1] into the training data's range."""
     X, _ = waves_data

@@ -10,6 +10,7 @@ import torch
 
 from . import files, sizes
 from .errors import TsganError
+from .notices import TsganWarning
 
 FORMAT = "tsgan"
 VERSION = 2  # 2: techniques as plug-ins (tsgan.persistence.upgrade reads 1)
@@ -93,8 +94,9 @@ def read_checkpoint(path: str | Path) -> tuple[dict, Path]:
 def read(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
     """Read a tsgan file, with a clear error when it is missing, corrupt or not ours."""
     path = Path(path)
-    if path.is_dir():
-        path = path / "model.pt"
+    folder = path.is_dir()
+    if folder:
+        path = path / "model.pt" if (path / "model.pt").is_file() or not (path / "checkpoint.pt").is_file() else path / "checkpoint.pt"
     if not path.is_file():
         raise TsganError(f"model file '{path}' does not exist; train one with `tsgan train --out DIR`")
     try:
@@ -117,6 +119,10 @@ def read(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
         raise TsganError(f"'{path}' is not a tsgan model file")
     if state.get("version", 0) > VERSION:
         raise TsganError(f"'{path}' was written by a newer tsgan (format {state['version']}); upgrade tsgan to read it")
+    step, steps = state.get("trainer", {}).get("step"), state.get("train_config", {}).get("steps")
+    if folder and path.name == "checkpoint.pt" and step != steps:  # fit(out_dir=) leaves no model.pt: its checkpoint is the model
+        warnings.warn(f"'{path.parent}' holds no model.pt: loading its checkpoint, the model at step {step} of {steps}",
+                      TsganWarning, stacklevel=3)
     return state
 
 

@@ -262,7 +262,8 @@ def _add_column_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--window", type=int, default=None, metavar="LENGTH",
                         help="cut every series into windows of LENGTH steps (each keeps its series' label): needed for one long "
                              "series (sktime forecasting sets, a wide file without ids); generated windows are independent "
-                             "samples, not a continuation of the series. Without it, series of unequal length train as they "
+                             "samples, not a continuation of the series (an lstm model samples longer series with "
+                             "tsgan sample --length). Without it, series of unequal length train as they "
                              "are (masked beyond each end) and samples get lengths like theirs")
     parser.add_argument("--stride", type=int, default=1, help="steps between window starts (default 1)")
     parser.add_argument("--categorical", action="append", default=None, metavar="COL",
