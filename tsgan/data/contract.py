@@ -13,6 +13,14 @@ from .padding import padded_array, sequence_lengths
 ID, TIME, LABEL, VALUE = "series_id", "time", "label", "value"
 
 
+def _rows(X) -> int | None:
+    """How many sequences ``X`` holds, or None where it has no length (a 0-d array, a scalar: refused later)."""
+    try:
+        return len(X)
+    except TypeError:
+        return None
+
+
 class Dataset(tuple):
     """Sequences read from a table or an sktime container: the 3-tuple ``(X, labels, channels)`` -
     ``X`` float32 ``(n, T, d)``, ``labels`` one per sequence in the input's own values and dtype (or
@@ -26,7 +34,7 @@ class Dataset(tuple):
     def __new__(cls, X, labels, channels, layout: dict | None = None, attributes=None):
         obj = super().__new__(cls, (X, labels, None if channels is None else list(channels)))
         obj.layout = dict(layout) if layout else {"kind": "array"}
-        obj.attributes = check_attribute_frame(attributes, len(X) if hasattr(X, "__len__") else None)
+        obj.attributes = check_attribute_frame(attributes, _rows(X))
         return obj
 
     def __getnewargs__(self):  # pickling and copying
