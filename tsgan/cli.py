@@ -12,7 +12,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from .cli_options import MODEL_OPTIONS, add_training_options, data_choices, training_options
+from .cli_options import MODEL_OPTIONS, add_training_options, attribute_values, data_choices, training_options
 from .errors import TsganError, os_error
 from .files import check_writable
 from .notices import FAILED_RUN, RunFailed, one_line_warnings
@@ -178,26 +178,11 @@ def _sample(args) -> None:
     gan = load(args.model, device=args.device)
     codes = {"category": args.category, "continuous": args.continuous}
     chosen = {name: value for name, value in codes.items() if value is not None}
-    attributes = _attribute_values(args.attribute)
+    attributes = attribute_values(args.attribute)
     frame = gan.sample_frame(args.n, args.label, seed=args.seed, length=args.length, codes=chosen or None, attributes=attributes)
     write_table(frame, args.out, overwrite=args.force, protected=[args.model])
     described = "".join(f", {name} {value}" for name, value in {**chosen, **(attributes or {})}.items())
     print(f"wrote {args.n} samples{f' of {args.label}' if args.label else ''}{described} to {args.out}")
-
-
-def _attribute_values(given: list[str] | None) -> dict | None:
-    """``--attribute NAME=VALUE`` (repeated) as ``{NAME: VALUE}``; the model reads each value as its attribute's kind."""
-    if not given:
-        return None
-    values = {}
-    for item in given:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise TsganError(f"--attribute takes NAME=VALUE (e.g. --attribute machine=A), got '{item}'")
-        if name in values:
-            raise TsganError(f"--attribute {name} is given twice")
-        values[name] = value
-    return values
 
 
 def _evaluate(args) -> None:

@@ -140,6 +140,21 @@ def training_options(args: argparse.Namespace) -> dict:
     return {"model": model, "train": train, "techniques": techniques, "variant": variant, "variant_given": "variant" in given}
 
 
+def attribute_values(given: list[str] | None) -> dict | None:
+    """``--attribute NAME=VALUE`` (repeated) as ``{NAME: VALUE}``; the model reads each value as its attribute's kind."""
+    if not given:
+        return None
+    values = {}
+    for item in given:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise TsganError(f"--attribute takes NAME=VALUE (e.g. --attribute machine=A), got '{item}'")
+        if name in values:
+            raise TsganError(f"--attribute {name} is given twice")
+        values[name] = value
+    return values
+
+
 def write_table(path: Path = Path(__file__).with_name("cli_table.py")) -> None:
     """Store :func:`live_table` as :data:`tsgan.cli_table.TABLE`, for the command line to build its parser from."""
     from .files import write_text
@@ -154,3 +169,4 @@ def write_table(path: Path = Path(__file__).with_name("cli_table.py")) -> None:
 if __name__ == "__main__":
     write_table()
     print(f"wrote {Path(__file__).with_name('cli_table.py')}")
+
