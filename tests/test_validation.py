@@ -10,6 +10,7 @@ import torch
 
 import tsgan
 from tsgan import cli
+from tsgan.data import to_long, write_table
 from tsgan.evaluation.judge import Judge
 from tsgan.evaluation.metrics import marginal_distance
 from tsgan.objective.technique import sampling_generator
@@ -195,3 +196,23 @@ def test_the_command_line_writes_the_curve_and_the_model_keeps_the_best(tmp_path
     gan = tsgan.load(out / "model.pt")
     assert gan.best_step_ in (3, 6) and len(gan.validation_) == 2
     assert f"step {gan.best_step_}" in capsys.readouterr().out
+
+
+def test_a_score_that_never_improves_fails_the_run(shifted_noise, tmp_path, capsys):
+    """A generator that does not learn (a learning rate of 1e-12) is judged the same at every look: the first
+    judgement stays the best through five more, and the run is diagnosed - in Python and with exit 3 on the
+    command line; a run that improves is not (the degrading run above, whose best comes after its first look)."""
+    X, y = shifted_noise
+    with pytest.warns(tsgan.TrainingFailed, match="validation score never improved after its first judgement"):
+        frozen = tsgan.GAN("mlp", "mlp", **SMALL).fit(X, y, steps=30, validate_every=5, lr_g=1e-12, **FIT)
+    assert frozen.diagnosis_.symptom == "validation" and frozen.best_step_ == 5
+    assert "the model samples from step 5 - try another loss" in str(frozen.diagnosis_)
+    improving = degrading(X, y, steps=60)
+    assert improving.best_step_ > 10 and improving.diagnosis_ is None
+    path = tmp_path / "data.csv"
+    write_table(to_long(X, y), path)
+    code = cli.main(["train", "--data", str(path), "--generator", "mlp", "--discriminator", "mlp", "--hidden", "8",
+                     "--noise-dim", "4", "--steps", "30", "--validate-every", "5", "--lr-g", "1e-12", "--judge-steps", "30",
+                     "--batch-size", "16", "--no-progress", "--out", str(tmp_path / "run")])
+    assert code == 3 and "validation score never improved" in capsys.readouterr().err
+    assert (tmp_path / "run" / "model.pt").is_file()

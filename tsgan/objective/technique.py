@@ -23,6 +23,8 @@ from them. It may, at each stage of a run (every hook is optional):
   (the weight average; the best one validation judged) - :func:`sampling_generator`;
 * ``fitted()`` / ``load_fitted(fitted)``: what it found while training, as the GAN's fitted attributes (plain
   data by attribute name, such as validation's ``best_step_``), saved in the model file.
+* ``diagnose(trainer)``: a failure it sees in the run so far, as one line with what to try (validation: a score
+  that never improved), or None; the failure watch (:mod:`tsgan.training.failure`) warns and fails the run with it.
 
 A *game* technique (``game = True``: InfoGAN, BiGAN, the adversarial autoencoder) also says what the
 discriminator sees as real and as fake and how the generator side scores (``noise``, ``real_input``,
@@ -156,6 +158,8 @@ class Technique:
     def fitted(self) -> dict:
         return {}
     def load_fitted(self, fitted: dict) -> None: ...
+    def diagnose(self, trainer) -> str | None:
+        return None
 
     def parameters_of(self, side: str) -> list[torch.Tensor]:
         """This technique's own modules' parameters that train with the ``"generator"`` or ``"discriminator"``."""

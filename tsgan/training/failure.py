@@ -1,6 +1,7 @@
 """Failure detection while training: a callback that reads the losses every ``log_every`` steps and a small batch
 of samples every few hundred, says when a run has failed (a discriminator that wins outright, samples far
-outside the data's range) with what to try, and leaves the verdict of the run's end as ``diagnosis``.
+outside the data's range, and what a technique sees, such as a validation score that never improves) with what to
+try, and leaves the verdict of the run's end as ``diagnosis``.
 (A NaN or infinite loss stops the loop itself: :class:`tsgan.TrainingDiverged`.)"""
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ class FailureWatch(Callback):
 
     # -- the symptoms ----------------------------------------------------------------------------
     def _judge(self, trainer, *, warn: bool) -> None:
-        self.diagnosis = self._discriminator_wins(trainer) or self._outside_range(trainer)
+        self.diagnosis = self._discriminator_wins(trainer) or self._outside_range(trainer) or self._techniques_say(trainer)
         if warn and self.diagnosis is not None and not self._warned and distributed.is_main():
             self._warned = True
             warnings.warn(f"step {trainer.step}: {self.diagnosis} (training goes on; the run is judged again at its end)",
@@ -106,6 +107,13 @@ class FailureWatch(Callback):
         return Diagnosis("discriminator-wins", trainer.step,
                          f"the discriminator wins outright (over the last {WINDOW} steps d_loss {d_loss:.3g}, g_loss "
                          f"{g_loss:.3g}): the generator learns nothing useful - {ADVICE}")
+
+    @staticmethod
+    def _techniques_say(trainer) -> Diagnosis | None:
+        for technique in trainer.techniques:
+            if (message := technique.diagnose(trainer)) is not None:
+                return Diagnosis(technique.name, trainer.step, message)
+        return None
 
     def _outside_range(self, trainer) -> Diagnosis | None:
         if len(self._outside) < 2 or min(self._outside[-2:]) <= OUTSIDE_SHARE:

@@ -15,6 +15,8 @@ best generator is often not the last. Off by default.
   per judgement (step, score, discriminative, label_fidelity);
   ``gan.best_step_``: the step kept. With a run folder, ``validation.csv`` is rewritten durably at every
   judgement and ``validation.png`` (the curve) drawn after the last step.
+* **A score that never improves** - the first judgement still the best after :data:`STALLED_AFTER` more - fails
+  the run (``diagnose``: a :class:`tsgan.TrainingFailed` warning, ``gan.diagnosis_``, exit 3 from ``tsgan train``).
 
 Cost (waves main job: the default LSTM pair, batch 64, one CPU thread): a judgement costs about as much as 26
 training steps, and the label classifier, trained once, about 25, so ``validate_every=250`` (the default) added
@@ -37,6 +39,7 @@ from ...nn.contracts import CategoricalSoftmax
 from ..technique import Technique, option, register, sampling_generator
 
 VALIDATE_EVERY = 250
+STALLED_AFTER = 4  # judgements after the first, none better than it: the run's validation score never improved
 MIN_HELD_OUT = 4  # the least the judge accepts; its accuracy on few sequences is mostly noise (about 0.5 / sqrt(2 n))
 SEED_OFFSET = 7  # the split's and the judge's seeds: the run's seed plus this (the loop's streams use + 0 to + 3)
 CSV, PICTURE = "validation.csv", "validation.png"
@@ -172,6 +175,17 @@ class Validation(Technique):
             self._module.load_state_dict(best["weights"])
             self._module_holds = best
         return self._module
+
+    def diagnose(self, trainer) -> str | None:
+        """A run whose first judgement stays the best through :data:`STALLED_AFTER` more: training past it did not
+        make the generator any better by the judge (it samples from that first one)."""
+        judged = [row for row in self.history if row["step"] % self.validate_every == 0]
+        if len(judged) <= STALLED_AFTER or self._kept is None or self._kept["step"] != judged[0]["step"]:
+            return None
+        first, last = judged[0], judged[-1]
+        return (f"the validation score never improved after its first judgement (step {first['step']}: {first['score']:.3f}; "
+                f"{len(judged) - 1} judgements since, the last {last['score']:.3f} at step {last['step']}): the model samples "
+                f"from step {first['step']} - try another loss (--loss wgan-gp) or other learning rates (--lr-g, --lr-d)")
 
     # -- state -----------------------------------------------------------------------------------------
     def state_dict(self) -> dict:
