@@ -3,6 +3,7 @@
     python benchmarks/quality.py                          # every data set, the default models
     python benchmarks/quality.py --data sines --models lstm/lstm:gan --steps 8000
     python benchmarks/quality.py --data waves --models lstm/lstm:gan lstm/lstm:gan+pack_size=2 --seeds 0 1 2
+    python benchmarks/quality.py --data waves --seeds 0 1 2 --jobs 2   # runs side by side, one process (and core) each
     python benchmarks/quality.py --quick                  # seconds: checks the script, figures meaningless
     python benchmarks/quality.py --write benchmarks/RESULTS.md
 
@@ -38,8 +39,10 @@ from __future__ import annotations
 import argparse
 import ast
 import datetime
+import multiprocessing
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -233,6 +236,27 @@ def train_and_sample(split: Split, model: str, steps: int, seed: int):
     return fake, fake_y, seconds
 
 
+def model_run(split: Split, model: str, steps: int, seed: int, repeats: int, quick: bool) -> tuple[dict, float]:
+    """One training seed of one model: its figures and training seconds (a worker process's job with ``--jobs``)."""
+    torch.set_num_threads(1)
+    fake, fake_y, seconds = train_and_sample(split, model, steps, seed)
+    return measure(split, fake, fake_y, repeats, quick, reference=False), seconds
+
+
+class Inline:
+    """The process pool's ``submit`` run at once in this process (``--jobs 1``)."""
+
+    class Done:
+        def __init__(self, value):
+            self.value = value
+
+        def result(self):
+            return self.value
+
+    def submit(self, fn, *args):
+        return self.Done(fn(*args))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", nargs="+", default=DEFAULT_DATA)
@@ -244,6 +268,8 @@ def main() -> None:
     parser.add_argument("--stocks", type=Path, default=STOCKS_CSV)
     parser.add_argument("--quick", action="store_true", help="tiny data and 30 steps: checks the script runs")
     parser.add_argument("--write", type=Path, help="also write the table, command and date to this Markdown file")
+    parser.add_argument("--jobs", type=int, default=1, help="models' training seeds run side by side in this many processes "
+                                                            "(one torch thread each; default 1: in order, in this process)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     steps = 30 if args.quick else (args.steps or tsgan.TrainConfig.steps)
@@ -253,29 +279,35 @@ def main() -> None:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     print(f"tsgan quality benchmark, {steps} steps, training seeds {args.seeds}, torch {torch.__version__}, 1 thread\n", flush=True)
     print("\n".join(lines), flush=True)
+    pool = ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) if args.jobs > 1 else Inline()
+
+    def emit(name: str, label: str, results: list[dict], seconds: list, baseline: dict | None) -> None:
+        row = row_of(results)
+        if baseline is not None:
+            row["beats Gaussian"] = against_baseline(headline(results), baseline)
+        row.update({"data": name, "model": label, "train s": "-" if seconds[0] is None else f"{np.mean(seconds):.0f}"})
+        lines.append("| " + " | ".join(row.get(column, "-") for column in header) + " |")
+        print(lines[-1], flush=True)
+
     for name in args.data:
         split = load_split(name, args.stocks, args.quick)
         if split is None:
             continue
-        runs = [("real data (held out)", lambda: (split.test, split.test_y, None)),
-                (BASELINE, lambda seed: gaussian_baseline(split, seed))]
-        runs += [(model, lambda seed, model=model: train_and_sample(split, model, steps, seed)) for model in args.models]
-        baseline = None
-        for label, make in runs:  # one row at a time, so the table streams
-            results, seconds = [], []
-            for seed in args.seeds if label not in ("real data (held out)", BASELINE) else args.seeds[:1]:
-                fake, fake_y, took = (make(seed) if label != "real data (held out)" else make())
-                results.append(measure(split, fake, fake_y, args.repeats, args.quick, reference=took is None))
-                seconds.append(took)
-            row = row_of(results)
-            if label == BASELINE:
-                baseline = headline(results)
-            elif seconds[0] is not None:
-                row["beats Gaussian"] = against_baseline(headline(results), baseline)
-            row.update({"data": name, "model": label, "train s": "-" if seconds[0] is None else f"{np.mean(seconds):.0f}"})
-            line = "| " + " | ".join(row.get(column, "-") for column in header) + " |"
-            lines.append(line)
-            print(line, flush=True)
+        # with --jobs every model's seeds are handed out first: they train while the reference rows are measured
+        jobs = {model: [pool.submit(model_run, split, model, steps, seed, args.repeats, args.quick) for seed in args.seeds]
+                for model in (args.models if args.jobs > 1 else ())}
+        emit(name, "real data (held out)", [measure(split, split.test, split.test_y, args.repeats, args.quick, reference=True)],
+             [None], None)
+        fake, fake_y, took = gaussian_baseline(split, args.seeds[0])
+        figures = measure(split, fake, fake_y, args.repeats, args.quick, reference=False)
+        emit(name, BASELINE, [figures], [took], None)
+        baseline = headline([figures])
+        for model in args.models:  # one row at a time, so the table streams
+            done = [job.result() for job in jobs.get(model) or
+                    [pool.submit(model_run, split, model, steps, seed, args.repeats, args.quick) for seed in args.seeds]]
+            emit(name, model, [figures for figures, _ in done], [seconds for _, seconds in done], baseline)
+    if args.jobs > 1:
+        pool.shutdown()
 
     if args.write:
         published = ["| data | model | disc | pred |", "|---|---|---|---|"] + [f"| {' | '.join(r)} |" for r in PUBLISHED]
