@@ -39,11 +39,6 @@ def window_of(name: str) -> int | None:
     return max(4, min(24, length // 4))
 
 
-def longest(name: str, window: int | None) -> int:
-    data = load_dataset(f"sktime:{name}", window=window)
-    return int(data.X.shape[1])
-
-
 def outside_share(run: Path, data) -> float:
     """The share of 256 generated values further outside the training data's range than a tenth of it."""
     X = np.asarray(data.X, dtype=float)
@@ -53,9 +48,7 @@ def outside_share(run: Path, data) -> float:
     return float(np.nanmean((fake < low - margin) | (fake > high + margin)))
 
 
-def row(name: str, steps: int) -> str:
-    window = window_of(name)
-    data = load_dataset(f"sktime:{name}", window=window)
+def row(name: str, window: int | None, data, steps: int) -> str:
     with tempfile.TemporaryDirectory() as folder:
         run = Path(folder) / "run"
         command = ["tsgan", "train", "--data", f"sktime:{name}", "--steps", str(steps), "--no-progress", "--out", str(run)]
@@ -82,10 +75,12 @@ def main() -> None:
     print("| set | window | exit | d_loss (last 200) | g_loss (last 200) | far outside | s | what the command said |")
     print("|---|---|---|---|---|---|---|---|")
     for name in args.sets:
-        if not args.all and longest(name, window_of(name)) > LONG:
+        window = window_of(name)
+        data = load_dataset(f"sktime:{name}", window=window)
+        if not args.all and data.X.shape[1] > LONG:
             print(f"| {name} | - | skipped: sequences longer than {LONG} steps (--all) | | | | | |", flush=True)
             continue
-        print(row(name, args.steps), flush=True)
+        print(row(name, window, data, args.steps), flush=True)
 
 
 if __name__ == "__main__":
