@@ -9,8 +9,8 @@ wave properties of the default LSTM pair trained with a recipe's options, per tr
 Per seed: train ``tsgan.GAN(steps=..., seed=S, **recipe)`` on ``make_waves(1000, 30, seed=0)`` (as ``tsgan train``
 does), sample one sequence per held-out wave (``make_waves(1000, 30, seed=1)``, its label mix, sample seed 5), then
 print one JSON line: the strict discriminative score against the held-out waves (tsgan protocol, classifier seed 0;
-0 best, real-vs-real about 0.04), the phase distance of each class to the held-out one (``tsgan.phase_distance``;
-real-vs-real about 0.06), label fidelity, and the relative error of each class's mean and spread of amplitude and
+0 best, real-vs-real about 0.04) and the same within each class (which class gives the samples away), the phase
+distance of each class to the held-out one (``tsgan.phase_distance``; real-vs-real about 0.06), label fidelity, and the relative error of each class's mean and spread of amplitude and
 frequency (``tsgan.wave_properties``), with the training time (seconds, one thread).
 
 ``--reference`` prints, scored the same way, the two rows every recipe is read against: unseen real waves
@@ -41,6 +41,7 @@ def judge(X, y, test, test_y, fake, fake_y=None) -> dict:
     for name, rows, made_rows in (("sawtooth", saw, made_saw), ("sine", ~saw, ~made_saw)):
         real, made = tsgan.wave_properties(test[rows]), tsgan.wave_properties(fake[made_rows])
         figures[f"{name}_phase"] = tsgan.phase_distance(real["phase"], made["phase"])
+        figures[f"{name}_strict"] = discriminative_score(test[rows], fake[made_rows], protocol="tsgan", seed=0)
         for key in ("amplitude", "frequency"):
             figures[f"{name}_{key}_mean_err"] = made[key].mean() / real[key].mean() - 1
             figures[f"{name}_{key}_spread_err"] = made[key].std() / real[key].std() - 1

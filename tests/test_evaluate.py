@@ -165,3 +165,27 @@ def test_semi_supervised_model_is_evaluated_as_unconditional(tmp_path):
     assert result["label_fidelity"] is None and "not conditioned" in result["skipped"]["label_fidelity"]
     assert math.isfinite(result["discriminative_score"])
     assert 0 <= result["class_share_distance"] <= 0.5  # an unconditional generator of labelled data: class shares measured
+
+
+def test_the_class_that_gives_the_samples_away_is_named(trained, tmp_path):
+    """The discriminative score per class: a model whose sines are real waves and whose sawtooths are noise is told
+    apart on its sawtooths only, and summary.md names that class (a score of all classes at once cannot say which)."""
+    gan = tsgan.load(trained / "run" / "model.pt")
+    real, real_y = tsgan.make_waves(400, LENGTH, seed=4)
+    sines = real[real_y == "sine"]
+
+    def sines_real_sawtooths_noise(n, labels=None, seed=None, return_labels=False):
+        labels, rng = np.asarray(labels), np.random.default_rng(seed)
+        noise = rng.uniform(-0.5, 0.5, (n, LENGTH, 1))
+        fake = np.where((labels == "sawtooth")[:, None, None], noise, sines[rng.integers(0, len(sines), n)]).astype(np.float32)
+        return (fake, labels) if return_labels else fake
+
+    gan.sample = sines_real_sawtooths_noise
+    X, y = tsgan.make_waves(300, LENGTH, seed=0)
+    Xh, yh = tsgan.make_waves(100, LENGTH, seed=1)
+    result = evaluate(gan, X, y, held_out=Xh, held_out_labels=yh, out_dir=tmp_path, quick=True, seed=0)
+    scores, floors = result["discriminative_score_per_class"], result["discriminative_noise_floor_per_class"]
+    assert set(scores) == set(floors) == {"sawtooth", "sine"}
+    assert scores["sawtooth"] > 0.35 and scores["sine"] < 0.2, scores
+    text = (tmp_path / "summary.md").read_text()
+    assert "## Discriminative score per class" in text and "Told apart most easily: **sawtooth**" in text

@@ -41,6 +41,7 @@ from .plots import plot_autocorrelation, plot_embedding, plot_losses, plot_margi
 # Training budgets of the post-hoc models with quick=True: seconds instead of minutes, figures meaningless.
 QUICK = {"discriminative": 60, "predictive": 60, "classifier": 40, "embedding_points": 200}
 MIN_SAMPLES = 10  # the discriminative score's minimum per set
+PER_CLASS_MAX = 10  # classes scored one by one (a classifier each) at most
 
 
 def _on_one_thread(function: Callable) -> Callable:
@@ -195,6 +196,14 @@ def evaluate(model: GAN | str | Path, X, y=None, *, out_dir: str | Path, held_ou
     unit_fit, unit_fake = _to_unit(real_fit, real_fit, fake)
     measure("discriminative_score", lambda: discriminative_score(real_test, fake, seed=seed, iterations=iterations["discriminative"]))
     result["discriminative_noise_floor"] = _noise_floor(min(len(real_test), n))
+    if conditional and test_names is not None and len(set(test_names.tolist())) <= PER_CLASS_MAX:
+        say("measuring the discriminative score per class")
+        result.update(_per_class(real_test, test_names, fake, fake_names, seed=seed, iterations=iterations["discriminative"]))
+    else:
+        result["discriminative_score_per_class"] = result["discriminative_noise_floor_per_class"] = None
+        skipped["discriminative_score_per_class"] = (
+            f"more than {PER_CLASS_MAX} classes: one classifier per class would take too long" if conditional and test_names is not None
+            else "needs a conditional model and labelled real test data")
     measure("discriminative_score_timegan", lambda: discriminative_score(
         unit_fit, unit_fake, protocol="timegan", seed=seed, iterations=iterations["discriminative"]))
     result["discriminative_noise_floor_timegan"] = _noise_floor(min(len(real_fit), n))
@@ -262,6 +271,19 @@ def evaluate(model: GAN | str | Path, X, y=None, *, out_dir: str | Path, held_ou
     write_text(out / "metrics.json", json.dumps(result, indent=2) + "\n", overwrite=True)
     write_text(out / "summary.md", summary(result, pictures), overwrite=True)
     return result
+
+
+def _per_class(real_test, test_names, fake, fake_names, *, seed: int, iterations) -> dict:
+    """The discriminative score within each class (real test sequences of a label against generated ones of that
+    label) and its noise floor: which class gives the samples away. ``None`` where a class has too few sequences."""
+    scores, floors = {}, {}
+    fake_names = np.asarray(fake_names)
+    for label in sorted(set(test_names.tolist())):
+        real, made = real_test[test_names == label], fake[fake_names == label]
+        enough = min(len(real), len(made)) >= MIN_SAMPLES
+        scores[str(label)] = float(discriminative_score(real, made, seed=seed, iterations=iterations)) if enough else None
+        floors[str(label)] = _noise_floor(min(len(real), len(made))) if enough else None
+    return {"discriminative_score_per_class": scores, "discriminative_noise_floor_per_class": floors}
 
 
 def _baseline(result: dict, real_fit, fit_names, real_test, test_names, sample_labels, *, seed: int, iterations,

@@ -103,6 +103,24 @@ def _baseline_lines(baseline: dict) -> list[str]:
     return lines
 
 
+def _per_class_lines(result: dict) -> list[str]:
+    """The summary's table of the discriminative score within each class (none for unlabelled data)."""
+    scores = result.get("discriminative_score_per_class")
+    if not scores:
+        return []
+    floors = result["discriminative_noise_floor_per_class"]
+    lines = ["", "## Discriminative score per class", "",
+             "Real test sequences of each label against generated ones asked for that label (lower is better): the class "
+             "the classifier tells apart most easily is the one that gives the samples away.", "",
+             "| class | discriminative score | noise floor |", "|---|---|---|"]
+    lines += [f"| {str(label).replace('|', chr(92) + '|')} | {'too few sequences' if score is None else _number(score)} | "
+              f"{_number(floors[label])} |" for label, score in scores.items()]
+    measured = {label: score for label, score in scores.items() if score is not None}
+    if len(measured) > 1:
+        lines += ["", f"Told apart most easily: **{max(measured, key=measured.get)}** ({_number(max(measured.values()))})."]
+    return lines
+
+
 def summary(result: dict, pictures: list[str]) -> str:
     """The one-page Markdown report for a result of :func:`evaluate`."""
     skipped = result["skipped"]
@@ -136,6 +154,7 @@ def summary(result: dict, pictures: list[str]) -> str:
             ref_text += " (noise floor)"
         cells = [f"{metric.name} (`{metric.key}`)", shown, ref_text, _number(baseline.get(metric.key)), metric.better, metric.meaning]
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    lines += _per_class_lines(result)
     lines += _baseline_lines(baseline)
     lines += ["", "## Read with care", "",
               "- Always read TSTR and TRTS beside TRTR, the accuracy of a classifier trained and tested on real data.",
