@@ -10,8 +10,9 @@ Per seed: train ``tsgan.GAN(steps=..., seed=S, **recipe)`` on ``make_waves(1000,
 does), sample one sequence per held-out wave (``make_waves(1000, 30, seed=1)``, its label mix, sample seed 5), then
 print one JSON line: the strict discriminative score against the held-out waves (tsgan protocol, classifier seed 0;
 0 best, real-vs-real about 0.04) and the same within each class (which class gives the samples away), the phase
-distance of each class to the held-out one (``tsgan.phase_distance``; real-vs-real about 0.06), label fidelity, and the relative error of each class's mean and spread of amplitude and
-frequency (``tsgan.wave_properties``), with the training time (seconds, one thread).
+distance of each class to the held-out one (``tsgan.phase_distance``; real-vs-real about 0.06), label fidelity,
+and the relative error of each class's mean and spread of amplitude and frequency (``tsgan.wave_properties``),
+with the training time (seconds, one thread).
 
 ``--reference`` prints, scored the same way, the two rows every recipe is read against: unseen real waves
 (``make_waves(1000, 30, seed=2)``: the floor a perfect generator reaches) and the per-class Gaussian baseline
