@@ -196,14 +196,17 @@ def evaluate(model: GAN | str | Path, X, y=None, *, out_dir: str | Path, held_ou
     unit_fit, unit_fake = _to_unit(real_fit, real_fit, fake)
     measure("discriminative_score", lambda: discriminative_score(real_test, fake, seed=seed, iterations=iterations["discriminative"]))
     result["discriminative_noise_floor"] = _noise_floor(min(len(real_test), n))
-    if conditional and test_names is not None and len(set(test_names.tolist())) <= PER_CLASS_MAX:
-        say("measuring the discriminative score per class")
-        result.update(_per_class(real_test, test_names, fake, fake_names, seed=seed, iterations=iterations["discriminative"]))
+    result["discriminative_score_per_class"] = result["discriminative_noise_floor_per_class"] = None
+    if not conditional:  # then labelled data always come with labelled test data (checked above)
+        skipped["discriminative_score_per_class"] = "needs a conditional model and labelled real test data"
+    elif len(set(test_names.tolist())) > PER_CLASS_MAX:
+        skipped["discriminative_score_per_class"] = f"more than {PER_CLASS_MAX} classes: one classifier per class would take too long"
     else:
-        result["discriminative_score_per_class"] = result["discriminative_noise_floor_per_class"] = None
-        skipped["discriminative_score_per_class"] = (
-            f"more than {PER_CLASS_MAX} classes: one classifier per class would take too long" if conditional and test_names is not None
-            else "needs a conditional model and labelled real test data")
+        say("measuring the discriminative score per class")
+        try:
+            result.update(_per_class(real_test, test_names, fake, fake_names, seed=seed, iterations=iterations["discriminative"]))
+        except TsganError as exc:
+            skipped["discriminative_score_per_class"] = str(exc)
     measure("discriminative_score_timegan", lambda: discriminative_score(
         unit_fit, unit_fake, protocol="timegan", seed=seed, iterations=iterations["discriminative"]))
     result["discriminative_noise_floor_timegan"] = _noise_floor(min(len(real_fit), n))
@@ -280,9 +283,9 @@ def _per_class(real_test, test_names, fake, fake_names, *, seed: int, iterations
     fake_names = np.asarray(fake_names)
     for label in sorted(set(test_names.tolist())):
         real, made = real_test[test_names == label], fake[fake_names == label]
-        enough = min(len(real), len(made)) >= MIN_SAMPLES
-        scores[str(label)] = float(discriminative_score(real, made, seed=seed, iterations=iterations)) if enough else None
-        floors[str(label)] = _noise_floor(min(len(real), len(made))) if enough else None
+        m = min(len(real), len(made))
+        scores[str(label)] = float(discriminative_score(real, made, seed=seed, iterations=iterations)) if m >= MIN_SAMPLES else None
+        floors[str(label)] = _noise_floor(m) if m >= MIN_SAMPLES else None
     return {"discriminative_score_per_class": scores, "discriminative_noise_floor_per_class": floors}
 
 

@@ -113,8 +113,9 @@ def _per_class_lines(result: dict) -> list[str]:
              "Real test sequences of each label against generated ones asked for that label (lower is better): the class "
              "the classifier tells apart most easily is the one that gives the samples away.", "",
              "| class | discriminative score | noise floor |", "|---|---|---|"]
-    lines += [f"| {str(label).replace('|', chr(92) + '|')} | {'too few sequences' if score is None else _number(score)} | "
-              f"{_number(floors[label])} |" for label, score in scores.items()]
+    for label, score in scores.items():
+        cells = [str(label), "too few sequences" if score is None else _number(score), _number(floors[label])]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     measured = {label: score for label, score in scores.items() if score is not None}
     if len(measured) > 1:
         lines += ["", f"Told apart most easily: **{max(measured, key=measured.get)}** ({_number(max(measured.values()))})."]
