@@ -57,7 +57,9 @@ from tsgan.evaluation.metrics import classification_scores, discriminative_score
 
 DEFAULT_DATA = ["waves", "sines", "stocks", "sktime:italy_power_demand", "sktime:basic_motions"]
 BASELINE = "Gaussian baseline"
-DEFAULT_MODELS = ["lstm/lstm:gan", "conv/conv:gan", "mlp/mlp:gan", "mlp/mlp:wgan-gp"]
+# tsgan's default (the lstm generator with the noise state and an MLP critic), RCGAN as published (the zero state,
+# the default before 2026-12-02) and the baseline pairs
+DEFAULT_MODELS = ["lstm/mlp:gan", "lstm/lstm:gan+noise_state=False", "conv/conv:gan", "mlp/mlp:gan", "mlp/mlp:wgan-gp"]
 STOCKS_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "stock_data.csv"
 
 # TimeGAN paper, Table 2 (discriminative / predictive; lower is better); Diffusion-TS, discriminative only.

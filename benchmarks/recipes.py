@@ -1,5 +1,7 @@
 """RCGAN recipes on the waves set, judged strictly: the strict discriminative score, phase spread, label fidelity and
-wave properties of the default LSTM pair trained with a recipe's options, per training seed.
+wave properties of the default model trained with a recipe's options, per training seed (the default: the lstm
+generator with the noise state and an MLP critic; rows measured before 2026-12-02 in RECIPES.md were of the LSTM
+pair from the zero state, ``--recipe discriminator=lstm,noise_state=False``).
 
     python benchmarks/recipes.py --seeds 0 1 2                                  # the default recipe
     python benchmarks/recipes.py --seeds 0 1 2 --recipe pack_size=2             # PacGAN packing

@@ -36,12 +36,12 @@ def test_two_processes_resume_to_the_global_batch_model(tmp_path):
     (out / "model.pt").unlink()
     resumed = _torchrun("--data", csv, "--out", out, "--steps", 6, "--resume", *TINY)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert "in 2 processes" in resumed.stdout and resumed.stdout.count("trained lstm/lstm") == 1  # rank 0 alone reports
+    assert "in 2 processes" in resumed.stdout and resumed.stdout.count("trained lstm/mlp") == 1  # rank 0 alone reports
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".tsgan.lock")) == ["checkpoint.prev.pt", "checkpoint.pt", "config.toml", "losses.csv", "losses.png",
                                                      "model.pt", "samples.png"]
     assert torch.load(out / "checkpoint.prev.pt", weights_only=True)["trainer"]["step"] == 4
     two = tsgan.load(out, device="cpu")
-    one = tsgan.GAN("lstm", "lstm", "wgan-gp", hidden=8, noise_dim=4).fit(
+    one = tsgan.GAN(loss="wgan-gp", hidden=8, noise_dim=4).fit(
         tsgan.load_dataset(str(csv)), steps=6, batch_size=8, seed=0, n_critic=2, device="cpu", progress=False)
     for part in ("generator_", "discriminator_", "sampler_"):
         a, b = getattr(one, part).state_dict(), getattr(two, part).state_dict()

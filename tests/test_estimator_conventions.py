@@ -61,7 +61,7 @@ def test_set_params_changes_settings_and_refuses_bad_ones_unchanged(waves_data):
 
 def test_repr_shows_the_settings_not_at_their_default():
     assert repr(tsgan.GAN()) == "GAN()"
-    text = repr(tsgan.GAN("mlp", "lstm", steps=300, minibatch_kernels=8))
+    text = repr(tsgan.GAN("mlp", "mlp", steps=300, minibatch_kernels=8))
     assert "generator='mlp'" in text and "steps=300" in text and "minibatch_kernels=8" in text
     assert "discriminator" not in text and "loss" not in text
 

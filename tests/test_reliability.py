@@ -64,7 +64,7 @@ def test_sigkill_mid_run_resumes_to_the_uninterrupted_model(tmp_path):
     assert cli.main(["train", "--data", str(csv), "--out", str(out), "--steps", str(target), "--checkpoint-every", "4",
                      "--resume", *TINY]) == 0
     resumed = tsgan.load(out / "model.pt", device="cpu")
-    reference = tsgan.GAN("lstm", "lstm", hidden=8, noise_dim=4).fit(
+    reference = tsgan.GAN(hidden=8, noise_dim=4).fit(
         tsgan.load_dataset(str(csv)), steps=target, batch_size=8, seed=0, device="cpu", progress=False)
     _assert_same_model(resumed, reference)
     assert [r["step"] for r in resumed.history_] == list(range(1, target + 1))

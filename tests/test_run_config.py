@@ -55,7 +55,7 @@ def test_run_folder_holds_the_config_it_used(first_run):
     csv, out = first_run
     config = config_of(out)
     assert config["data"]["data"] == str(csv.resolve()) and config["data"]["format"] == "long"
-    assert config["model"] == {"generator": "lstm", "discriminator": "lstm", "hidden": 8, "noise_dim": 4, "layers": 1, "burn_in": 0, "noise_state": False,
+    assert config["model"] == {"generator": "lstm", "discriminator": "mlp", "hidden": 8, "noise_dim": 4, "layers": 1, "burn_in": 0, "noise_state": True,
                                "loss": "gan"}
     assert config["training"]["seed"] == 5 and config["training"]["steps"] == 20 and config["training"]["lr_g"] == 2e-4
     assert config["techniques"] == {"feature-matching": {"feature_matching": 1.0}}

@@ -38,7 +38,9 @@ def _argument(f: dataclasses.Field, *, dest: str, flags: list[str] | None = None
     """One option of the table: its flags and ``add_argument``'s keywords, the type by name."""
     meta, kind = f.metadata, _kind(f)
     kwargs = {"dest": dest, "default": None, "help": meta.get("help", "")}
-    if kind == "bool":
+    if kind == "bool" and f.default is None:  # on or off by itself: --name turns it on, --no-name off
+        kwargs.update(action="boolean")
+    elif kind == "bool":
         kwargs.update(action="store_const", const=True)
     elif meta.get("append"):  # repeatable: every value given, in order
         kwargs.update(action="append", metavar=meta.get("metavar"))
@@ -107,6 +109,8 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
             kwargs = {k: v for k, v in argument.items() if k != "flags"}
             if "type" in kwargs:
                 kwargs["type"] = _TYPES[kwargs["type"]]
+            if kwargs.get("action") == "boolean":
+                kwargs["action"] = argparse.BooleanOptionalAction
             options.add_argument(*argument["flags"], **kwargs)
 
 

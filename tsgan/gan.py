@@ -55,9 +55,9 @@ class GAN(BaseObject):
 
     __eq__, __hash__ = object.__eq__, object.__hash__  # a trained model is itself, not its settings
 
-    def __init__(self, generator: str = "lstm", discriminator: str = "lstm", loss: str = "gan", *,
+    def __init__(self, generator: str = "lstm", discriminator: str = "mlp", loss: str = "gan", *,
                  noise_dim: int | None = None, hidden: int | None = None, layers: int = 1, static_noise: int | None = None,
-                 burn_in: int = 0, noise_state: bool = False, variant=None, techniques=(), **options) -> None:
+                 burn_in: int = 0, noise_state: bool | None = None, variant=None, techniques=(), **options) -> None:
         self.generator, self.discriminator, self.loss, self.variant = generator, discriminator, loss, variant
         self.noise_dim, self.hidden, self.layers, self.static_noise = noise_dim, hidden, layers, static_noise
         self.burn_in, self.noise_state = burn_in, noise_state

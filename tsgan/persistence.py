@@ -119,8 +119,14 @@ _V1_TRAIN_OPTIONS = {"real_target": 1.0, "feature_matching": 0.0, "feature_match
                      "historical_averaging_g": 0.0, "historical_averaging_d": 0.0, "ema_decay": 0.0}
 
 
+# Settings whose default changed, with the value a file that does not name them was trained with: files written
+# before the lstm generator drew its starting state from the noise started from zeros.
+_OLD_DEFAULTS = {"noise_state": False}
+
+
 def upgrade(state: dict) -> dict:
     """A state of any format as the current one (files written by tsgan 0.1 keep loading and resuming)."""
+    state = _with_old_defaults(state)
     if state.get("version", 1) >= FORMAT_VERSION and "techniques" in state:
         return state
     state = dict(state)
@@ -157,3 +163,12 @@ def upgrade(state: dict) -> dict:
             trainer.pop(key, None)
         state["trainer"] = {**trainer, "techniques": saved}
     return state
+
+
+def _with_old_defaults(state: dict) -> dict:
+    """``state`` with the settings it does not name at the values it was trained with (:data:`_OLD_DEFAULTS`)."""
+    if not isinstance(state.get("init"), dict) or not isinstance(state.get("model_config"), dict):
+        return state  # not a tsgan file: restore_into says so
+    if all(k in state["init"] and k in state["model_config"] for k in _OLD_DEFAULTS):
+        return state
+    return {**state, "init": {**_OLD_DEFAULTS, **state["init"]}, "model_config": {**_OLD_DEFAULTS, **state["model_config"]}}

@@ -63,6 +63,8 @@ def check_replaceable(path: Path) -> None:
 def run_tables(gan, config: TrainConfig, data: dict | None) -> dict:
     """The tables ``tsgan train --config`` reads: what this run was given, with the training settings in full."""
     model = {name: getattr(gan, name) for name in (*MODEL_OPTIONS, "loss")}
+    if model["noise_state"] is None:  # as this run resolved it: a replay keeps it should the default change
+        model["noise_state"] = gan.model_config_.noise_state
     training = {f.name: getattr(config, f.name) for f in fields(TrainConfig) if f.metadata.get("cli", True)}
     variant = gan.variant_.config()
     tables = {"data": dict(data) if data else {"data": PYTHON_DATA}, "model": model, "training": training,
