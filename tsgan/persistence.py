@@ -169,6 +169,4 @@ def _with_old_defaults(state: dict) -> dict:
     """``state`` with the settings it does not name at the values it was trained with (:data:`_OLD_DEFAULTS`)."""
     if not isinstance(state.get("init"), dict) or not isinstance(state.get("model_config"), dict):
         return state  # not a tsgan file: restore_into says so
-    if all(k in state["init"] and k in state["model_config"] for k in _OLD_DEFAULTS):
-        return state
     return {**state, "init": {**_OLD_DEFAULTS, **state["init"]}, "model_config": {**_OLD_DEFAULTS, **state["model_config"]}}
