@@ -6,6 +6,7 @@
     python benchmarks/quality.py --data waves --seeds 0 1 2 --jobs 2   # runs side by side, one process (and core) each
     python benchmarks/quality.py --quick                  # seconds: checks the script, figures meaningless
     python benchmarks/quality.py --write benchmarks/RESULTS.md
+    python benchmarks/quality.py --data waves --seeds 0 1 2 --cache runs/quality   # keeps each run's figures; a rerun reuses them
 
 Per data set and model (``GENERATOR/DISCRIMINATOR:LOSS``, with ``+option=value,...`` for a recipe's options as
 ``tsgan.GAN`` takes them) and training seed (``--seeds``): train (one thread), sample as many sequences as the
@@ -33,13 +34,21 @@ model must beat it, and the "beats Gaussian" column says whether each does on th
 Stocks, every fifth of 20 contiguous blocks of windows, minus windows overlapping the other set (see
 ``blocked_split``); for sktime sets, 30% of the pooled train and test sequences. ``--stocks`` points to TimeGAN's stock_data.csv
 (default ``../shared/data/stock_data.csv``); where it is absent the Stocks rows are skipped, with a line.
+
+``--cache DIR`` keeps every run's figures (a model's training seed, a reference row) as one JSON file under DIR, named
+by data set, model, steps, seed, classifier repeats: a rerun with the same settings reads them instead of training
+again, so a long benchmark survives a stop, and seeds run in separate processes (or on other machines) merge into
+one table by a last run over all of them.
 """
 from __future__ import annotations
 
 import argparse
 import ast
 import datetime
+import functools
+import json
 import multiprocessing
+import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -245,6 +254,27 @@ def model_run(split: Split, model: str, steps: int, seed: int, repeats: int, qui
     return measure(split, fake, fake_y, repeats, quick, reference=False), seconds
 
 
+def cached(cache: Path | None, key: tuple, compute):
+    """``compute()``'s result, read from / written to ``cache`` (one JSON file per ``key``) when a cache is given."""
+    if cache is None:
+        return compute()
+    path = cache / ("_".join(re.sub(r"[^A-Za-z0-9.=+-]+", "-", str(part)) for part in key) + ".json")
+    if path.is_file():
+        return json.loads(path.read_text())
+    result = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(result))
+    temporary.replace(path)  # whole or absent: a stop while writing leaves no half-read result
+    return result
+
+
+def cached_model_run(cache: Path | None, split: Split, model: str, steps: int, seed: int, repeats: int, quick: bool):
+    """:func:`model_run`, through the cache (the key names everything that changes its figures)."""
+    key = (split.name, model, f"steps{steps}", f"seed{seed}", f"repeats{repeats}", "quick" if quick else "full")
+    return tuple(cached(cache, key, lambda: list(model_run(split, model, steps, seed, repeats, quick))))
+
+
 class Inline:
     """The process pool's ``submit`` run at once in this process (``--jobs 1``)."""
 
@@ -272,6 +302,7 @@ def main() -> None:
     parser.add_argument("--write", type=Path, help="also write the table, command and date to this Markdown file")
     parser.add_argument("--jobs", type=int, default=1, help="models' training seeds run side by side in this many processes "
                                                             "(one torch thread each; default 1: in order, in this process)")
+    parser.add_argument("--cache", type=Path, help="keep each run's figures here as JSON and reuse them when run again")
     args = parser.parse_args()
     torch.set_num_threads(1)
     steps = 30 if args.quick else (args.steps or tsgan.TrainConfig.steps)
@@ -296,17 +327,23 @@ def main() -> None:
         if split is None:
             continue
         # with --jobs every model's seeds are handed out first: they train while the reference rows are measured
-        jobs = {model: [pool.submit(model_run, split, model, steps, seed, args.repeats, args.quick) for seed in args.seeds]
+        run = functools.partial(cached_model_run, args.cache, split)
+        jobs = {model: [pool.submit(run, model, steps, seed, args.repeats, args.quick) for seed in args.seeds]
                 for model in (args.models if args.jobs > 1 else ())}
-        emit(name, "real data (held out)", [measure(split, split.test, split.test_y, args.repeats, args.quick, reference=True)],
-             [None], None)
-        fake, fake_y, took = gaussian_baseline(split, args.seeds[0])
-        figures = measure(split, fake, fake_y, args.repeats, args.quick, reference=False)
+        mode = (f"repeats{args.repeats}", "quick" if args.quick else "full")
+        real = cached(args.cache, (name, "real", *mode),
+                      lambda: measure(split, split.test, split.test_y, args.repeats, args.quick, reference=True))
+        emit(name, "real data (held out)", [real], [None], None)
+
+        def baseline_run():
+            fake, fake_y, took = gaussian_baseline(split, args.seeds[0])
+            return [measure(split, fake, fake_y, args.repeats, args.quick, reference=False), took]
+        figures, took = cached(args.cache, (name, "gaussian", f"seed{args.seeds[0]}", *mode), baseline_run)
         emit(name, BASELINE, [figures], [took], None)
         baseline = headline([figures])
         for model in args.models:  # one row at a time, so the table streams
             done = [job.result() for job in jobs.get(model) or
-                    [pool.submit(model_run, split, model, steps, seed, args.repeats, args.quick) for seed in args.seeds]]
+                    [pool.submit(run, model, steps, seed, args.repeats, args.quick) for seed in args.seeds]]
             emit(name, model, [figures for figures, _ in done], [seconds for _, seconds in done], baseline)
     if args.jobs > 1:
         pool.shutdown()
