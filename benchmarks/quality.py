@@ -26,14 +26,18 @@ training set holds (conditional models: the training set's label mix), then meas
 With several training seeds, every cell is the mean +- std over them (a run's discriminative score being the mean
 over its classifier seeds); with one, the discriminative scores' +- is over the classifier seeds.
 
-The "real data" row of each set puts held-out real data where the generated data would go: the floor
-each metric reaches with a perfect generator. The "Gaussian baseline" row samples a per-class full-covariance
-Gaussian of the training data (``tsgan.GaussianBaseline``; "train s" is its fitting and sampling time): every
-model must beat it, and the "beats Gaussian" column says whether each does on the strict discriminative score
-(mean over the classifier seeds) and TSTR ("no: disc" where the baseline scores as well or better). Held-out data: fresh waves / Sines of another seed; for
-Stocks, every fifth of 20 contiguous blocks of windows, minus windows overlapping the other set (see
-``blocked_split``); for sktime sets, 30% of the pooled train and test sequences. ``--stocks`` points to TimeGAN's stock_data.csv
-(default ``../shared/data/stock_data.csv``); where it is absent the Stocks rows are skipped, with a line.
+The "real data" row of each set puts held-out real data where the generated data would go (the held-out set against
+itself: each metric's noise floor). The "training data" row puts the training sequences there: the figures of a
+generator that has learnt its training data exactly, the floor a model of that data can be expected to reach - above
+the noise floor where the held-out data differ from the training data (Stocks' held-out stretches of the price
+series: the judge tells the training windows from them). The "Gaussian baseline" row samples a per-class
+full-covariance Gaussian of the training data (``tsgan.GaussianBaseline``; "train s" is its fitting and sampling
+time): every model must beat it, and the "beats Gaussian" column says whether each does on the strict discriminative
+score (mean over the classifier seeds) and TSTR ("no: disc" where the baseline scores as well or better). Held-out
+data: fresh waves / Sines of another seed; for Stocks, every fifth of 20 contiguous blocks of windows, minus windows
+overlapping the other set (see ``blocked_split``); for sktime sets, 30% of the pooled train and test sequences.
+``--stocks`` points to TimeGAN's stock_data.csv (default ``../shared/data/stock_data.csv``); where it is absent the
+Stocks rows are skipped, with a line.
 
 ``--cache DIR`` keeps every run's figures (a model's training seed, a reference row) as one JSON file under DIR, named
 by data set, model, steps, seed, classifier repeats: a rerun with the same settings reads them instead of training
@@ -334,6 +338,9 @@ def main() -> None:
         real = cached(args.cache, (name, "real", *mode),
                       lambda: measure(split, split.test, split.test_y, args.repeats, args.quick, reference=True))
         emit(name, "real data (held out)", [real], [None], None)
+        training = cached(args.cache, (name, "training", *mode),
+                          lambda: measure(split, split.train, split.train_y, args.repeats, args.quick, reference=False))
+        emit(name, "training data", [training], [None], None)
 
         def baseline_run():
             fake, fake_y, took = gaussian_baseline(split, args.seeds[0])
