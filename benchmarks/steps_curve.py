@@ -10,7 +10,9 @@ snapshots the sampling generator (the weight average) at each step of ``--at``. 
 depend on the run's length -, so one run gives the whole curve. Each snapshot samples as many sequences as the
 held-out set holds (its label mix, sample seed 5) and is scored by tsgan's strict discriminative score against the
 held-out real data (classifier seed 0; about 0.02-0.04 of classifier noise on these sizes), label fidelity, and with
-``--per-class`` the strict score within each class. Prints one JSON line per data set, seed and snapshot; ``--cache
+``--per-class`` the strict score within each class. With the validation judge on (``--model
+lstm/mlp:gan+validate_every=500``) the snapshots are of the generator before its choice, and a first row "kept"
+scores the model the run keeps (its ``best_step``). Prints one JSON line per data set, seed and snapshot; ``--cache
 DIR`` keeps each run's lines, so a stopped benchmark resumes where it stopped.
 """
 from __future__ import annotations
@@ -26,6 +28,7 @@ import torch
 
 import tsgan
 from tsgan.evaluation.metrics import discriminative_score, label_fidelity
+from tsgan.objective.technique import sampling_generator
 
 from quality import STOCKS_CSV, load_split, parse_model  # benchmarks/quality.py, beside this script
 
@@ -40,7 +43,9 @@ class Snapshots(tsgan.Callback):
 
     def on_log(self, trainer, records) -> None:
         if trainer.step in self.wanted and trainer.step not in self.taken:
-            self.taken[trainer.step] = copy.deepcopy(trainer.sampling_generator.state_dict())
+            # the generator sampling would come from at this step, before a validation judge's choice of the best
+            current = sampling_generator([t for t in trainer.techniques if t.name != "validation"], trainer.G)
+            self.taken[trainer.step] = copy.deepcopy(current.state_dict())
             self.seconds[trainer.step] = time.perf_counter() - self.start
 
 
@@ -65,6 +70,9 @@ def curve(split, model: str, steps: int, at: list[int], seed: int, quick: bool, 
     gan.fit(split.train, split.train_y, steps=steps, seed=seed, progress=False, device="cpu", log_every=10,
             callbacks=(snapshots,))
     rows = []
+    if gan.technique("validation") is not None:  # the model the run keeps: the validation judge's best step
+        kept = gan.sample(len(split.test), split.test_y, seed=5)
+        rows.append({"step": "kept", "best_step": gan.best_step_, **score(split, kept, quick, per_class)})
     for step in sorted(snapshots.taken):
         gan.sampler_.load_state_dict(snapshots.taken[step])
         fake = gan.sample(len(split.test), split.test_y, seed=5)
