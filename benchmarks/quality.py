@@ -5,7 +5,7 @@
     python benchmarks/quality.py --data waves --models lstm/lstm:gan lstm/lstm:gan+pack_size=2 --seeds 0 1 2
     python benchmarks/quality.py --data waves --seeds 0 1 2 --jobs 2   # runs side by side, one process (and core) each
     python benchmarks/quality.py --quick                  # seconds: checks the script, figures meaningless
-    python benchmarks/quality.py --write benchmarks/RESULTS.md
+    python benchmarks/quality.py --write benchmarks/RESULTS.md    # the table between RESULTS.md's quality markers
     python benchmarks/quality.py --data waves --seeds 0 1 2 --cache runs/quality   # keeps each run's figures; a rerun reuses them
 
 Per data set and model (``GENERATOR/DISCRIMINATOR:LOSS``, with ``+option=value,...`` for a recipe's options as
@@ -303,7 +303,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="training seeds per model (rows: mean +- std over them)")
     parser.add_argument("--stocks", type=Path, default=STOCKS_CSV)
     parser.add_argument("--quick", action="store_true", help="tiny data and 30 steps: checks the script runs")
-    parser.add_argument("--write", type=Path, help="also write the table, command and date to this Markdown file")
+    parser.add_argument("--write", type=Path, help="also write the table, command and date to this Markdown file "
+                                                   "(between its quality markers where it has them)")
     parser.add_argument("--jobs", type=int, default=1, help="models' training seeds run side by side in this many processes "
                                                             "(one torch thread each; default 1: in order, in this process)")
     parser.add_argument("--cache", type=Path, help="keep each run's figures here as JSON and reuse them when run again")
@@ -356,15 +357,28 @@ def main() -> None:
         pool.shutdown()
 
     if args.write:
-        published = ["| data | model | disc | pred |", "|---|---|---|---|"] + [f"| {' | '.join(r)} |" for r in PUBLISHED]
-        command = "python " + " ".join(sys.argv)
-        args.write.write_text(
-            f"# Quality benchmark\n\nLatest run: {datetime.date.today()}, `{command}` "
-            f"(torch {torch.__version__}, CPU, 1 thread).\n\n" + "\n".join(lines) + "\n\nPublished figures "
-            "(TimeGAN paper Table 2; Diffusion-TS), literature protocol:\n\n" + "\n".join(published) + "\n"
-            + "\nColumns and protocols: see the docstring of `benchmarks/quality.py`.\n")
+        write_results(args.write, lines, "python " + " ".join(sys.argv), steps, args.seeds)
         print(f"\nwrote {args.write}")
 
+
+BEGIN, END = "<!-- quality.py --write: begin -->", "<!-- quality.py --write: end -->"
+
+
+def write_results(path: Path, lines: list[str], command: str, steps: int, seeds: list[int]) -> None:
+    """The table, its command and date, and the published figures, written to ``path``: between the BEGIN and END
+    markers where the file has them (the rest of a results file, its reading of the table, stays), else as the
+    whole file."""
+    published = ["| data | model | disc | pred |", "|---|---|---|---|"] + [f"| {' | '.join(r)} |" for r in PUBLISHED]
+    block = (f"{BEGIN}\nLatest run: {datetime.date.today()}, `{command}` (torch {torch.__version__}, CPU, one thread per "
+             f"run; {steps} steps, training seeds {' '.join(map(str, seeds))}; columns and protocols: the docstring of "
+             "`benchmarks/quality.py`).\n\n" + "\n".join(lines) + "\n\nPublished figures (TimeGAN paper Table 2; "
+             "Diffusion-TS), literature protocol:\n\n" + "\n".join(published) + f"\n{END}")
+    text = path.read_text() if path.is_file() else ""
+    if BEGIN in text and END in text:
+        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
+    else:
+        text = f"# Quality benchmark\n\n{block}\n"
+    path.write_text(text)
 
 if __name__ == "__main__":
     main()
