@@ -21,6 +21,8 @@ training set holds (conditional models: the training set's label mix), then meas
   multichannel sets only) and tsgan's (every channel one step ahead, tested on held-out real data);
 - MMD (RBF, median heuristic) against held-out real data;
 - for labelled sets, TSTR beside TRTR and label fidelity;
+- the memorisation ratio ("memo.", ``nearest_neighbour_ratio``: distance to the nearest training sequence over that
+  to the nearest held-out one; about 1 for a model of the distribution, near 0 for a copier of the training set);
 - training time (seconds, wall clock, one thread).
 
 With several training seeds, every cell is the mean +- std over them (a run's discriminative score being the mean
@@ -66,7 +68,8 @@ import tsgan
 from tsgan.data import from_sktime
 from tsgan.data.literature import load_stocks, make_sines
 from tsgan.evaluation import comparison
-from tsgan.evaluation.metrics import classification_scores, discriminative_score, label_fidelity, mmd, predictive_score
+from tsgan.evaluation.metrics import (classification_scores, discriminative_score, label_fidelity, mmd,
+                                     nearest_neighbour_ratio, predictive_score)
 
 DEFAULT_DATA = ["waves", "sines", "stocks", "sktime:italy_power_demand", "sktime:basic_motions"]
 BASELINE = "Gaussian baseline"
@@ -170,6 +173,8 @@ def measure(split: Split, fake: np.ndarray, fake_y, repeats: int, quick: bool, r
         "pred (tsgan)": [predictive_score(split.train, fake, protocol="tsgan", real_test=split.test, seed=0, **budget)],
         "MMD": [mmd(split.test, fake, seed=0)],
     }
+    if not reference:  # held-out data against themselves would be their own nearest neighbours
+        figures["memorisation"] = [nearest_neighbour_ratio(split.train, split.test, fake, seed=0)]
     if split.train.shape[2] > 1:
         figures["pred (lit.)"] = [predictive_score(train01, fake01, protocol="timegan", seed=0, **budget)]
     if split.train_y is not None:
@@ -187,13 +192,15 @@ def row_of(runs: list[dict[str, list[float]]]) -> dict[str, str]:
     mean +- std over the classifier seeds; with several, every figure's mean +- std over the training seeds
     (each run's discriminative score the mean over its classifier seeds)."""
     def cell(key: str, digits: int = 3) -> str:
-        if key not in runs[0]:
+        having = [run for run in runs if key in run]  # runs cached before a figure was added lack it
+        if not having:
             return "-"
-        values = runs[0][key] if len(runs) == 1 else [float(np.mean(run[key])) for run in runs]
-        return f"{np.mean(values):.{digits}f}" + (f" +- {np.std(values):.{digits}f}" if len(values) > 1 else "")
+        values = having[0][key] if len(runs) == 1 else [float(np.mean(run[key])) for run in having]
+        missing = f" ({len(having)} of {len(runs)} seeds)" if len(having) < len(runs) else ""
+        return f"{np.mean(values):.{digits}f}" + (f" +- {np.std(values):.{digits}f}" if len(values) > 1 else "") + missing
     row = {key: cell(key) for key in ("disc (lit.)", "disc (tsgan)", "label fid.")}
     row["pred (lit.)"] = cell("pred (lit.)") if "pred (lit.)" in runs[0] else "n/a (1 ch.)"
-    row["pred (tsgan)"], row["MMD"] = cell("pred (tsgan)", 4), cell("MMD", 4)
+    row["pred (tsgan)"], row["MMD"], row["memo."] = cell("pred (tsgan)", 4), cell("MMD", 4), cell("memorisation")
     if "TRTR" in runs[0]:
         trtr = f"{runs[0]['TRTR'][0]:.3f}"  # real data only: the same for every seed
         row["TSTR (TRTR)"] = f"{cell('TSTR')} ({trtr})" if "TSTR" in runs[0] else f"- ({trtr})"
@@ -313,7 +320,7 @@ def main() -> None:
     steps = 30 if args.quick else (args.steps or tsgan.TrainConfig.steps)
 
     header = ["data", "model", "disc (lit.)", "disc (tsgan)", "pred (lit.)", "pred (tsgan)", "MMD", "TSTR (TRTR)",
-              "label fid.", "beats Gaussian", "train s"]
+              "label fid.", "memo.", "beats Gaussian", "train s"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     print(f"tsgan quality benchmark, {steps} steps, training seeds {args.seeds}, torch {torch.__version__}, 1 thread\n", flush=True)
     print("\n".join(lines), flush=True)
