@@ -7,6 +7,7 @@
     python benchmarks/quality.py --quick                  # seconds: checks the script, figures meaningless
     python benchmarks/quality.py --write benchmarks/RESULTS.md    # the table between RESULTS.md's quality markers
     python benchmarks/quality.py --data waves --seeds 0 1 2 --cache runs/quality   # keeps each run's figures; a rerun reuses them
+    python benchmarks/quality.py --data waves --seeds 0 1 2 --cache runs/quality --cached-only   # the table of what ran
 
 Per data set and model (``GENERATOR/DISCRIMINATOR:LOSS``, with ``+option=value,...`` for a recipe's options as
 ``tsgan.GAN`` takes them) and training seed (``--seeds``): train (one thread), sample as many sequences as the
@@ -44,7 +45,8 @@ Stocks rows are skipped, with a line.
 ``--cache DIR`` keeps every run's figures (a model's training seed, a reference row) as one JSON file under DIR, named
 by data set, model, steps, seed, classifier repeats: a rerun with the same settings reads them instead of training
 again, so a long benchmark survives a stop, and seeds run in separate processes (or on other machines) merge into
-one table by a last run over all of them.
+one table by a last run over all of them. ``--cached-only`` makes that last run train nothing: a model's seeds
+missing from the cache are left out of its row (the row names the seeds it has) and listed under the table.
 """
 from __future__ import annotations
 
@@ -265,11 +267,21 @@ def model_run(split: Split, model: str, steps: int, seed: int, repeats: int, qui
     return measure(split, fake, fake_y, repeats, quick, reference=False), seconds
 
 
+def cache_path(cache: Path, key: tuple) -> Path:
+    """The JSON file under ``cache`` that holds the result for ``key``."""
+    return cache / ("_".join(re.sub(r"[^A-Za-z0-9.=+-]+", "-", str(part)) for part in key) + ".json")
+
+
+def model_key(split: Split, model: str, steps: int, seed: int, repeats: int, quick: bool) -> tuple:
+    """A model run's cache key: everything that changes its figures."""
+    return split.name, model, f"steps{steps}", f"seed{seed}", f"repeats{repeats}", "quick" if quick else "full"
+
+
 def cached(cache: Path | None, key: tuple, compute):
     """``compute()``'s result, read from / written to ``cache`` (one JSON file per ``key``) when a cache is given."""
     if cache is None:
         return compute()
-    path = cache / ("_".join(re.sub(r"[^A-Za-z0-9.=+-]+", "-", str(part)) for part in key) + ".json")
+    path = cache_path(cache, key)
     if path.is_file():
         return json.loads(path.read_text())
     result = compute()
@@ -282,7 +294,7 @@ def cached(cache: Path | None, key: tuple, compute):
 
 def cached_model_run(cache: Path | None, split: Split, model: str, steps: int, seed: int, repeats: int, quick: bool):
     """:func:`model_run`, through the cache (the key names everything that changes its figures)."""
-    key = (split.name, model, f"steps{steps}", f"seed{seed}", f"repeats{repeats}", "quick" if quick else "full")
+    key = model_key(split, model, steps, seed, repeats, quick)
     return tuple(cached(cache, key, lambda: list(model_run(split, model, steps, seed, repeats, quick))))
 
 
@@ -315,7 +327,12 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="models' training seeds run side by side in this many processes "
                                                             "(one torch thread each; default 1: in order, in this process)")
     parser.add_argument("--cache", type=Path, help="keep each run's figures here as JSON and reuse them when run again")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="train nothing: the model rows from --cache alone (seeds missing there are left out and "
+                             "named under the table), e.g. to write a table of record while some runs are unfinished")
     args = parser.parse_args()
+    if args.cached_only and args.cache is None:
+        parser.error("--cached-only reads the runs from --cache DIR: give --cache too")
     torch.set_num_threads(1)
     steps = 30 if args.quick else (args.steps or tsgan.TrainConfig.steps)
 
@@ -324,6 +341,7 @@ def main() -> None:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     print(f"tsgan quality benchmark, {steps} steps, training seeds {args.seeds}, torch {torch.__version__}, 1 thread\n", flush=True)
     print("\n".join(lines), flush=True)
+    left_out: list[str] = []  # --cached-only: the runs the cache lacks
     pool = ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) if args.jobs > 1 else Inline()
 
     def emit(name: str, label: str, results: list[dict], seconds: list, baseline: dict | None) -> None:
@@ -341,7 +359,7 @@ def main() -> None:
         # with --jobs every model's seeds are handed out first: they train while the reference rows are measured
         run = functools.partial(cached_model_run, args.cache, split)
         jobs = {model: [pool.submit(run, model, steps, seed, args.repeats, args.quick) for seed in args.seeds]
-                for model in (args.models if args.jobs > 1 else ())}
+                for model in (args.models if args.jobs > 1 and not args.cached_only else ())}
         mode = (f"repeats{args.repeats}", "quick" if args.quick else "full")
         real = cached(args.cache, (name, "real", *mode),
                       lambda: measure(split, split.test, split.test_y, args.repeats, args.quick, reference=True))
@@ -357,11 +375,26 @@ def main() -> None:
         emit(name, BASELINE, [figures], [took], None)
         baseline = headline([figures])
         for model in args.models:  # one row at a time, so the table streams
-            done = [job.result() for job in jobs.get(model) or
-                    [pool.submit(run, model, steps, seed, args.repeats, args.quick) for seed in args.seeds]]
-            emit(name, model, [figures for figures, _ in done], [seconds for _, seconds in done], baseline)
+            label = model
+            if args.cached_only:
+                paths = {seed: cache_path(args.cache, model_key(split, model, steps, seed, args.repeats, args.quick))
+                         for seed in args.seeds}
+                done = [json.loads(path.read_text()) for path in paths.values() if path.is_file()]
+                missing = [str(seed) for seed, path in paths.items() if not path.is_file()]
+                if missing:
+                    left_out.append(f"{name} {model}: seed{'s' * (len(missing) > 1)} {' '.join(missing)} not run")
+                    if not done:
+                        continue
+                    label = f"{model} (seeds {' '.join(str(seed) for seed in args.seeds if str(seed) not in missing)})"
+            else:
+                done = [job.result() for job in jobs.get(model) or
+                        [pool.submit(run, model, steps, seed, args.repeats, args.quick) for seed in args.seeds]]
+            emit(name, label, [figures for figures, _ in done], [seconds for _, seconds in done], baseline)
     if args.jobs > 1:
         pool.shutdown()
+    if left_out:
+        lines.extend(["", "Left out (not in the cache): " + "; ".join(left_out) + "."])
+        print(lines[-1])
 
     if args.write:
         write_results(args.write, lines, "python " + " ".join(sys.argv), steps, args.seeds)
