@@ -379,13 +379,14 @@ def main() -> None:
             if args.cached_only:
                 paths = {seed: cache_path(args.cache, model_key(split, model, steps, seed, args.repeats, args.quick))
                          for seed in args.seeds}
-                done = [json.loads(path.read_text()) for path in paths.values() if path.is_file()]
-                missing = [str(seed) for seed, path in paths.items() if not path.is_file()]
+                found = [seed for seed, path in paths.items() if path.is_file()]
+                done = [json.loads(paths[seed].read_text()) for seed in found]
+                missing = [str(seed) for seed in args.seeds if seed not in found]
                 if missing:
                     left_out.append(f"{name} {model}: seed{'s' * (len(missing) > 1)} {' '.join(missing)} not run")
-                    if not done:
+                    if not found:
                         continue
-                    label = f"{model} (seeds {' '.join(str(seed) for seed in args.seeds if str(seed) not in missing)})"
+                    label = f"{model} (seeds {' '.join(map(str, found))})"
             else:
                 done = [job.result() for job in jobs.get(model) or
                         [pool.submit(run, model, steps, seed, args.repeats, args.quick) for seed in args.seeds]]
