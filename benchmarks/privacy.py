@@ -51,7 +51,7 @@ def run(split: Split, epsilon: float | None, seed: int, steps: int, clf: FittedC
     scores = classification_scores(split.train, split.train_y, fake, labels, real_test=split.test,
                                    real_test_labels=split.test_y, seed=0)
     return {"spent": gan.privacy_, "fidelity": clf.accuracy(fake, labels), "tstr": scores.tstr, "trtr": scores.trtr,
-            "memorisation": nearest_neighbour_ratio(split.train, split.test, fake, seed=0), "seconds": time.time() - start}
+            "memorisation": nearest_neighbour_ratio(split.train, split.test, fake), "seconds": time.time() - start}
 
 
 def setting(epsilon: float | None) -> str:

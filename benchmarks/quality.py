@@ -22,8 +22,10 @@ training set holds (conditional models: the training set's label mix), then meas
   multichannel sets only) and tsgan's (every channel one step ahead, tested on held-out real data);
 - MMD (RBF, median heuristic) against held-out real data;
 - for labelled sets, TSTR beside TRTR and label fidelity;
-- the memorisation ratio ("memo.", ``nearest_neighbour_ratio``: distance to the nearest training sequence over that
-  to the nearest held-out one; about 1 for a model of the distribution, near 0 for a copier of the training set);
+- the memorisation ratio ("memo.", ``nearest_neighbour_ratio``: the share of generated sequences nearer to a held-out
+  real sequence than to every training one, over the share expected of samples that copy nothing; about 1 for a
+  model of the distribution, near 0 for a copier of the training set; runs cached before 2026-12-07 used an older
+  ratio of distances, which missed copies, and show "-");
 - training time (seconds, wall clock, one thread).
 
 With several training seeds, every cell is the mean +- std over them (a run's discriminative score being the mean
@@ -45,7 +47,7 @@ Stocks rows are skipped, with a line.
 ``--cache DIR`` keeps every run's figures (a model's training seed, a reference row) as one JSON file under DIR, named
 by data set, model, steps, seed, classifier repeats: a rerun with the same settings reads them instead of training
 again, so a long benchmark survives a stop, and seeds run in separate processes (or on other machines) merge into
-one table by a last run over all of them. ``--cached-only`` makes that last run train nothing: a model's seeds
+one table by a last run over all of them; each model run's generated set is kept beside its figures (``.npz``). ``--cached-only`` makes that last run train nothing: a model's seeds
 missing from the cache are left out of its row (the row names the seeds it has) and listed under the table.
 """
 from __future__ import annotations
@@ -176,7 +178,7 @@ def measure(split: Split, fake: np.ndarray, fake_y, repeats: int, quick: bool, r
         "MMD": [mmd(split.test, fake, seed=0)],
     }
     if not reference:  # held-out data against themselves would be their own nearest neighbours
-        figures["memorisation"] = [nearest_neighbour_ratio(split.train, split.test, fake, seed=0)]
+        figures["memorisation (share)"] = [nearest_neighbour_ratio(split.train, split.test, fake)]
     if split.train.shape[2] > 1:
         figures["pred (lit.)"] = [predictive_score(train01, fake01, protocol="timegan", seed=0, **budget)]
     if split.train_y is not None:
@@ -202,7 +204,7 @@ def row_of(runs: list[dict[str, list[float]]]) -> dict[str, str]:
         return f"{np.mean(values):.{digits}f}" + (f" +- {np.std(values):.{digits}f}" if len(values) > 1 else "") + missing
     row = {key: cell(key) for key in ("disc (lit.)", "disc (tsgan)", "label fid.")}
     row["pred (lit.)"] = cell("pred (lit.)") if "pred (lit.)" in runs[0] else "n/a (1 ch.)"
-    row["pred (tsgan)"], row["MMD"], row["memo."] = cell("pred (tsgan)", 4), cell("MMD", 4), cell("memorisation")
+    row["pred (tsgan)"], row["MMD"], row["memo."] = cell("pred (tsgan)", 4), cell("MMD", 4), cell("memorisation (share)")
     if "TRTR" in runs[0]:
         trtr = f"{runs[0]['TRTR'][0]:.3f}"  # real data only: the same for every seed
         row["TSTR (TRTR)"] = f"{cell('TSTR')} ({trtr})" if "TSTR" in runs[0] else f"- ({trtr})"
@@ -260,10 +262,16 @@ def train_and_sample(split: Split, model: str, steps: int, seed: int):
     return fake, fake_y, seconds
 
 
-def model_run(split: Split, model: str, steps: int, seed: int, repeats: int, quick: bool) -> tuple[dict, float]:
-    """One training seed of one model: its figures and training seconds (a worker process's job with ``--jobs``)."""
+def model_run(split: Split, model: str, steps: int, seed: int, repeats: int, quick: bool,
+              samples: Path | None = None) -> tuple[dict, float]:
+    """One training seed of one model: its figures and training seconds (a worker process's job with ``--jobs``);
+    the generated set is kept in ``samples`` (``.npz``) when given, so a figure added later can be computed without
+    training again."""
     torch.set_num_threads(1)
     fake, fake_y, seconds = train_and_sample(split, model, steps, seed)
+    if samples is not None:
+        samples.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(samples, sequences=fake, labels=np.asarray(fake_y) if fake_y is not None else np.array([]))
     return measure(split, fake, fake_y, repeats, quick, reference=False), seconds
 
 
@@ -295,7 +303,8 @@ def cached(cache: Path | None, key: tuple, compute):
 def cached_model_run(cache: Path | None, split: Split, model: str, steps: int, seed: int, repeats: int, quick: bool):
     """:func:`model_run`, through the cache (the key names everything that changes its figures)."""
     key = model_key(split, model, steps, seed, repeats, quick)
-    return tuple(cached(cache, key, lambda: list(model_run(split, model, steps, seed, repeats, quick))))
+    samples = cache_path(cache, key).with_suffix(".npz") if cache is not None else None
+    return tuple(cached(cache, key, lambda: list(model_run(split, model, steps, seed, repeats, quick, samples))))
 
 
 class Inline:

@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         "accuracy_tstr_min": float(np.min(runs, axis=0)[1]), "accuracy_tstr_max": float(np.max(runs, axis=0)[1]),
         "label_fidelity": float(fidelity),
         "diversity_synthetic": spread(fake, fake_y, X_train, y_train), "diversity_real_test": spread(X_test, y_test, X_train, y_train),
-        "memorisation_ratio": nearest_neighbour_ratio(X_train, X_test, fake, seed=args.seed),
+        "memorisation_ratio": nearest_neighbour_ratio(X_train, X_test, fake),
     }
     notes = [
         f"Model: {args.generator} generator, {args.discriminator} discriminator ({args.minibatch_kernels} minibatch discrimination kernels),",

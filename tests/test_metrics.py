@@ -125,8 +125,22 @@ def test_class_share_distance_catches_a_dropped_class(sets):
 def test_nearest_neighbour_ratio_flags_copies(sets):
     train, held = sets["real"][:100], sets["real"][100:]
     copies = train[:50] + 1e-4
-    assert nearest_neighbour_ratio(train, held, copies, seed=0) < 0.1
-    assert 0.6 < nearest_neighbour_ratio(train, held, sets["other"][:50], seed=0) < 1.5
+    assert nearest_neighbour_ratio(train, held, copies) < 0.1
+    assert 0.6 < nearest_neighbour_ratio(train, held, sets["other"][:50]) < 1.5
+
+
+def test_nearest_neighbour_ratio_sees_every_copy_of_a_large_training_set():
+    """Held-out data a fifth of the training set's size (the old check compared against a training subset that
+    small and passed a copier of the whole set at 0.8): a copier of any training sequences scores near 0, one
+    that copies half the time about half, while fresh waves - and quiet ones, close to everything - score about 1."""
+    train, _ = tsgan.make_waves(1000, T, seed=20)
+    held, _ = tsgan.make_waves(200, T, seed=21)
+    fresh, _ = tsgan.make_waves(1000, T, seed=22)
+    copier = train[np.random.default_rng(0).choice(len(train), 1000)]
+    assert nearest_neighbour_ratio(train, held, copier) < 0.05
+    assert 0.3 < nearest_neighbour_ratio(train, held, np.concatenate([copier[:500], fresh[:500]])) < 0.7
+    assert 0.8 < nearest_neighbour_ratio(train, held, fresh) < 1.25
+    assert 0.8 < nearest_neighbour_ratio(train, held, 0.3 * fresh) < 1.25
 
 
 def test_seed_changes_discriminative_split(sets):

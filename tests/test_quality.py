@@ -8,7 +8,7 @@ import tsgan
 from tsgan.evaluation.metrics import FittedClassifier, label_fidelity, nearest_neighbour_ratio
 
 FIDELITY = 0.8  # chance is 0.5 for two balanced classes
-NOT_COPYING = 0.75  # nearest-neighbour distance ratio: about 1 when not copying, 0 for a copier
+NOT_COPYING = 0.75  # memorisation ratio (share nearer unseen data than training data): about 1 when not copying, 0 for a copier
 
 
 @pytest.fixture(scope="module")

@@ -255,7 +255,7 @@ def evaluate(model: GAN | str | Path, X, y=None, *, out_dir: str | Path, held_ou
         skipped["nearest_neighbour_ratio"] = (
             "needs real data the generator never saw (pass held_out, or --held-out PATH); a split of "
             + ("its training data" if training_data else "the given data") + " cannot show copying")
-    measure("nearest_neighbour_ratio", lambda: nearest_neighbour_ratio(X, real_test, fake, seed=seed))
+    measure("nearest_neighbour_ratio", lambda: nearest_neighbour_ratio(X, real_test, fake))
     say("measuring the Gaussian baseline")
     try:
         result["baseline"] = _baseline(result, real_fit, fit_names, real_test, test_names, sample_labels, seed=seed,

@@ -61,8 +61,8 @@ METRICS = (
            "mean |difference| of the per-step mean and standard deviation, over steps and channels",
            "generated vs real test data", "marginal_distance_real"),
     Metric("nearest_neighbour_ratio", "Memorisation check", "about 1 (near 0: copies training data)",
-           "median distance of generated sequences to their nearest training sequence / to their nearest unseen real one",
-           "training data vs held-out real data of equal size"),
+           "share of generated sequences nearer to an unseen real sequence than to every training one / the share "
+           "expected of samples that copy nothing", "training data vs held-out real data, pooled"),
 )
 LABEL_METRICS = ("tstr", "trts", "label_fidelity")
 PICTURES = {"samples.png": "real and generated sequences, per channel and label", "pca.png": "PCA of real and generated sequences",
