@@ -95,6 +95,28 @@ def fit_small(tmp_path):
     return gan, [w for w in caught if issubclass(w.category, TsganWarning)]
 
 
+def test_fewer_sequences_than_values_in_one_turn_r1_on_and_say_so(tmp_path):
+    """20 waves of 30 values: the classic loss gets the R1 penalty, exactly as if r1_gamma=1 were given (the same
+    samples), said in a line; a resumed run keeps it. Given r1_gamma (0: off) or the WGAN loss, nothing is chosen."""
+    X, y = waves(20)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        chosen = tsgan.GAN("mlp", "mlp", hidden=8).fit(X, y, out_dir=tmp_path / "run", steps=4, progress=False, device="cpu")
+    said = [str(w.message) for w in caught if issubclass(w.category, TsganWarning)]
+    assert said[1] == ("r1_gamma 1.0: the data hold 20 sequences, fewer than the 30 values of one (the R1 penalty keeps "
+                       "the critic from learning each by heart; set r1_gamma= / --r1-gamma to choose, 0: off)")
+    assert chosen.technique("r1-penalty").r1_gamma == 1.0
+    explicit = tsgan.GAN("mlp", "mlp", hidden=8, r1_gamma=1.0).fit(X, y, steps=4, batch_size=20, progress=False, device="cpu")
+    assert np.array_equal(chosen.sample(10, seed=0), explicit.sample(10, seed=0))
+    resumed = tsgan.GAN("mlp", "mlp", hidden=8).fit(X, y, out_dir=tmp_path / "run", resume=True, steps=6, progress=False, device="cpu")
+    assert resumed.technique("r1-penalty").r1_gamma == 1.0 and resumed.history_[-1]["step"] == 6
+    for options in ({"r1_gamma": 0}, {"loss": "wgan-gp"}):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            gan = tsgan.GAN("mlp", "mlp", hidden=8, **options).fit(X, y, steps=2, batch_size=20, progress=False, device="cpu")
+        assert gan.technique("r1-penalty") is None and not [w for w in caught if "r1_gamma" in str(w.message)]
+
+
 @pytest.mark.parametrize("where", ["fit", "constructor"])
 def test_an_explicit_batch_larger_than_the_data_is_an_error(where):
     X, y = waves(40)

@@ -63,6 +63,20 @@ def data_sized_config(config: TrainConfig, n: int, given: dict, world: int = 1) 
             "(set batch_size= / --batch-size to choose)")
 
 
+def data_sized_techniques(gan, data: Sequences, given: dict) -> tuple[dict, str | None]:
+    """Technique options chosen from the data, with what was chosen said in one line (else ``{}``, None): the R1
+    penalty (``r1_gamma=1``) for the classic loss when the data hold fewer sequences than values in one. A critic with
+    more inputs than there are sequences can tell each one apart by heart and wins outright; on BasicMotions (56
+    recordings of 600 values) R1 took the default from TSTR 0.667 to 0.986 (TRTR 1.000) and the strict score from 0.311 to 0.211
+    (benchmarks/RESULTS.md, 3 seeds), where on waves (1,000 sequences of 30 values) it made the default worse.
+    An ``r1_gamma`` the user ``given`` (0: off) stays."""
+    values = data.X.shape[1] * data.X.shape[2]
+    if gan.loss != "gan" or "r1_gamma" in given or len(data.X) >= values:
+        return {}, None
+    return {"r1_gamma": 1.0}, (f"r1_gamma 1.0: the data hold {len(data.X)} sequences, fewer than the {values} values of one "
+                               "(the R1 penalty keeps the critic from learning each by heart; set r1_gamma= / --r1-gamma to choose, 0: off)")
+
+
 def attributes_of(data: Sequences, layout: dict | None) -> Attributes | None:
     """The training data's per-series attributes (their encoding and joint model with the label), or None."""
     if data.attributes is None:

@@ -144,10 +144,15 @@ class GAN(BaseObject):
         cfg, techniques = self._settings(options) if state is None else fitting.resumed_settings(self, state, options)
         dataset = as_dataset(X, y, channels)
         data = fitting.training_data(dataset, techniques, unlabelled)
-        if state is None:  # a resumed run keeps the batch it was trained with
-            cfg, chose = fitting.data_sized_config(cfg, len(data.X), {**self.options, **options}, distributed.world_size())
-            if chose and distributed.is_main():
-                warnings.warn(chose, TsganWarning, stacklevel=2)
+        if state is None:  # a resumed run keeps the batch and techniques it was trained with
+            given = {**self.options, **options}
+            cfg, chose = fitting.data_sized_config(cfg, len(data.X), given, distributed.world_size())
+            sized, chose_technique = fitting.data_sized_techniques(self, data, given)
+            if sized:
+                techniques = self._settings({**options, **sized})[1]
+            for said in filter(None, (chose, chose_technique)):
+                if distributed.is_main():
+                    warnings.warn(said, TsganWarning, stacklevel=2)
         check_batch_size(len(data.X), cfg.batch_size)
         device = distributed.setup(resolve_device(cfg.device))  # under torchrun: join the group, cuda:LOCAL_RANK
         self.layout_ = dataset.layout  # how the data came in, for samples in the same form (and its categorical channels)
