@@ -105,8 +105,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         "requested activity. With 10 training recordings per activity these figures move by a few test recordings between seeds.",
         "Diversity: mean distance between two sequences of an activity over the same among the real training recordings",
         "(diversity_real_test: the real test recordings, the reference; near 0 means collapse). Memorisation ratio",
-        "(tsgan.evaluation.metrics.nearest_neighbour_ratio): about 1 when generated sequences are no closer to the training recordings",
-        "than to the unseen test recordings, near 0 when they copy them.",
+        "(tsgan.evaluation.metrics.nearest_neighbour_ratio): about 1 when a generated sequence is as likely to lie nearest a test",
+        "recording as a sample that copies nothing, below 1 when they lie nearer the training recordings, near 0 when they copy them.",
     ]
     return write_figures(args.out, "Labelled sensor sequences (BasicMotions)", figures, started, notes)
 

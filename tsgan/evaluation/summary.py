@@ -60,7 +60,7 @@ METRICS = (
     Metric("marginal_distance", "Marginal distance", "lower (0 best)",
            "mean |difference| of the per-step mean and standard deviation, over steps and channels",
            "generated vs real test data", "marginal_distance_real"),
-    Metric("nearest_neighbour_ratio", "Memorisation check", "about 1 (near 0: copies training data)",
+    Metric("nearest_neighbour_ratio", "Memorisation check", "about 1 (below: nearer the training data than unseen data; near 0: copies)",
            "share of generated sequences nearer to an unseen real sequence than to every training one / the share "
            "expected of samples that copy nothing", "training data vs held-out real data, pooled"),
 )

@@ -67,8 +67,11 @@ def nearest_neighbour_ratio(train, held_out, synthetic) -> float:
     one of the pooled real sequences, so a generator that learnt the distribution scores about 1, whatever the
     two sets' sizes, however far from the data or low in amplitude its samples are (each sample is compared
     with both sets alike). A copy sits on its training sequence: a copier scores near 0, whichever training
-    sequences it copies, and a generator that copies a fraction of the time loses that fraction. Ties go to
-    the training set. The figure is a count: with few synthetic sequences it scatters (binomially).
+    sequences it copies, and a generator that copies a fraction of the time loses that fraction. In between,
+    a model fitted closely to few sequences lies nearer them than unseen data do (BasicMotions' 10 recordings per
+    class: 0.28, and a per-class Gaussian of them 0.36): a figure well below 1 says the samples are not yet
+    independent of the training set, whether or not they are copies. Ties go to the training set. The figure is
+    a count: with few synthetic sequences it scatters (binomially).
     """
     train_arr, held = check_pair(train, held_out, "train", "held_out")
     synth = flatten(check_like(train_arr, synthetic, "synthetic", "train"))
